@@ -1,0 +1,81 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  author: 'cdk8s-prometheus developers',
+  authorAddress: 'dev@cdk8s-prometheus.local',
+  name: 'cdk8s-prometheus',
+  description: 'Typed, validated, secure-by-default Prometheus monitoring for Kubernetes, as cdk8s constructs',
+  keywords: ['cdk8s', 'kubernetes', 'prometheus', 'monitoring', 'cadvisor', 'kube-state-metrics'],
+  repositoryUrl: 'https://example.invalid/cdk8s-prometheus.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  license: 'Apache-2.0',
+
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.8.1',
+  jsiiVersion: '~6.0.0',
+  // cdk8s-plus-27 is a peer: the user's app owns the single copy.
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  // Not jsii modules: shipped inside our tarball.
+  bundledDeps: ['re2js@2.10.0'],
+  devDeps: [
+    'kubernetes-models@4.5.1',
+  ],
+
+  // No GitHub: our CI is .ci/run.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  jestOptions: {
+    // Snapshot drift must fail the run; `npm run test:update` refreshes on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 60_000,
+    },
+  },
+  tsconfigDev: {
+    include: ['examples/**/*.ts', 'e2e/**/*.ts', 'bench/**/*.ts'],
+    compilerOptions: {},
+  },
+  gitignore: ['/dist/', '/.cache/', '/e2e/.work/', '/bench/.work/'],
+});
+
+const silenceNode20 = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
+for (const [k, v] of Object.entries(silenceNode20)) {
+  project.tasks.addEnvironment(k, v);
+}
+
+// jsii never cleans lib/: stale .js files would otherwise be packed.
+project.preCompileTask.exec('rm -rf lib');
+
+// The README's first command: synthesize the example stacks into dist/*.k8s.yaml.
+project.addTask('synth:examples', {
+  description: 'synthesize examples/*.ts into dist/<example>/*.k8s.yaml',
+  exec: 'ts-node --project tsconfig.dev.json examples/synth.ts',
+});
+
+project.addTask('e2e', {
+  description: 'end-to-end suite against the real promtool, Prometheus and kube-apiserver',
+  exec: 'bash e2e/run.sh',
+  receiveArgs: true,
+});
+
+project.addTask('bench', {
+  description: 'benchmarks: synth overhead, scaling and scrape cardinality',
+  exec: 'bash bench/run.sh',
+  receiveArgs: true,
+});
+
+for (const p of ['/examples/', '/e2e/', '/bench/', '/.ci/', '/dist/']) {
+  project.npmignore?.exclude(p);
+}
+
+project.eslint?.addLintPattern('examples');
+project.eslint?.addLintPattern('e2e');
+
+project.synth();
