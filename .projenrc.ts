@@ -21,6 +21,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   bundledDeps: ['re2js@2.10.0'],
   devDeps: [
     'kubernetes-models@4.5.1',
+    'yaml@^2.9.1',
   ],
 
   // No GitHub: our CI is .ci/run.
@@ -39,7 +40,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   tsconfigDev: {
-    include: ['examples/**/*.ts', 'e2e/**/*.ts', 'bench/**/*.ts'],
+    include: ['../examples/**/*.ts', '../e2e/**/*.ts', '../bench/**/*.ts'],
     compilerOptions: {},
   },
   gitignore: ['/dist/', '/.cache/', '/e2e/.work/', '/bench/.work/'],
@@ -56,7 +57,7 @@ project.preCompileTask.exec('rm -rf lib');
 // The README's first command: synthesize the example stacks into dist/*.k8s.yaml.
 project.addTask('synth:examples', {
   description: 'synthesize examples/*.ts into dist/<example>/*.k8s.yaml',
-  exec: 'ts-node --project tsconfig.dev.json examples/synth.ts',
+  exec: 'ts-node --project test/tsconfig.json examples/synth.ts',
 });
 
 project.addTask('e2e', {

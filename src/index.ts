@@ -1,5 +1,11 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './prometheus-stack';
+export * from './kubelet-scrape';
+export * from './cadvisor-scrape';
+export * from './api-server-scrape';
+export * from './service-scrape';
+export * from './pod-port-scrape';
+export * from './kube-state-metrics';
+export * from './relabel';
+export * from './scrape-job';
+export { NameValidationScheme } from './validation';
+export * from './versions';

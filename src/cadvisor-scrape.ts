@@ -1,0 +1,114 @@
+import { Construct } from 'constructs';
+import { kubeletJob } from './kubelet-scrape';
+import type { PrometheusStack } from './prometheus-stack';
+import { RelabelRule } from './relabel';
+import { ScrapeJob, ScrapeOptions, ScrapeTlsOptions } from './scrape-job';
+
+/** Which cAdvisor series to drop at scrape time (cardinality presets). */
+export class CadvisorMetrics {
+  /** Keep every series cAdvisor exposes. */
+  public static readonly NONE = new CadvisorMetrics('none', []);
+
+  /**
+   * The drops kube-prometheus ships: per-container spec and bookkeeping series, plus the series
+   * no kubernetes-mixin rule uses. The default.
+   */
+  public static readonly KUBE_PROMETHEUS = new CadvisorMetrics('kube-prometheus', [
+    RelabelRule.drop({
+      sourceLabels: ['__name__'],
+      regex: 'container_(network_tcp_usage_total|network_udp_usage_total|tasks_state|cpu_load_average_10s)',
+    }),
+    RelabelRule.drop({
+      sourceLabels: ['__name__', 'pod', 'namespace'],
+      regex: '(container_spec_.*|container_file_descriptors|container_sockets|container_threads_max|container_threads|container_start_time_seconds|container_last_seen);;',
+    }),
+    RelabelRule.drop({
+      sourceLabels: ['__name__', 'container'],
+      regex: '(container_blkio_device_usage_total);.+',
+    }),
+  ]);
+
+  /**
+   * kube-prometheus-stack's stricter set: also CPU user/system split, filesystem detail, memory
+   * swap and mapped-file series, CNI interfaces, and the cgroup-hierarchy series of no pod.
+   */
+  public static readonly AGGRESSIVE = new CadvisorMetrics('aggressive', [
+    RelabelRule.drop({
+      sourceLabels: ['__name__'],
+      regex: 'container_cpu_(cfs_throttled_seconds_total|load_average_10s|system_seconds_total|user_seconds_total)',
+    }),
+    RelabelRule.drop({
+      sourceLabels: ['__name__'],
+      regex: 'container_fs_(io_current|io_time_seconds_total|io_time_weighted_seconds_total|reads_merged_total|sector_reads_total|sector_writes_total|writes_merged_total)',
+    }),
+    RelabelRule.drop({ sourceLabels: ['__name__'], regex: 'container_memory_(mapped_file|swap)' }),
+    RelabelRule.drop({ sourceLabels: ['__name__'], regex: 'container_(file_descriptors|tasks_state|threads_max)' }),
+    RelabelRule.drop({ sourceLabels: ['__name__', 'scope'], regex: 'container_memory_failures_total;hierarchy' }),
+    RelabelRule.drop({ sourceLabels: ['__name__', 'interface'], regex: 'container_network_.*;(cali|cilium|cni|lxc|nodelocaldns|tunl).*' }),
+    RelabelRule.drop({ sourceLabels: ['__name__'], regex: 'container_spec.*' }),
+    RelabelRule.drop({ sourceLabels: ['id', 'pod'], regex: '.+;' }),
+  ]);
+
+  /** Your own drop (or keep) rules. */
+  public static custom(rules: RelabelRule[]): CadvisorMetrics {
+    return new CadvisorMetrics('custom', [...rules]);
+  }
+
+  private constructor(
+    /** Name of the preset. */
+    public readonly name: string,
+    private readonly rules: RelabelRule[],
+  ) {}
+
+  /** The metric relabel rules of the preset (a copy). */
+  public get metricRelabelings(): RelabelRule[] {
+    return [...this.rules];
+  }
+}
+
+/** Options of `CadvisorScrape`. */
+export interface CadvisorScrapeOptions extends ScrapeOptions {
+  /**
+   * Which series to drop.
+   * @default CadvisorMetrics.KUBE_PROMETHEUS
+   */
+  readonly metrics?: CadvisorMetrics;
+  /**
+   * TLS towards the kubelets (see KubeletScrape).
+   * @default - verify with the in-cluster CA
+   */
+  readonly tls?: ScrapeTlsOptions;
+}
+
+/** Props of `CadvisorScrape`. */
+export interface CadvisorScrapeProps extends CadvisorScrapeOptions {
+  /** The stack that scrapes cAdvisor. */
+  readonly prometheus: PrometheusStack;
+}
+
+/**
+ * Scrapes the cAdvisor embedded in every kubelet (`/metrics/cadvisor`), with the series labelled
+ * `job="kubelet", metrics_path="/metrics/cadvisor"` as the kubernetes-mixin expects. cAdvisor
+ * stamps its samples with its own timestamps, which are ignored (`honor_timestamps: false`) so
+ * that staleness works.
+ */
+export class CadvisorScrape extends ScrapeJob {
+  /** The cardinality preset in use. */
+  public readonly metrics: CadvisorMetrics;
+
+  public constructor(scope: Construct, id: string, props: CadvisorScrapeProps) {
+    super(scope, id);
+    this.metrics = props.metrics ?? CadvisorMetrics.KUBE_PROMETHEUS;
+    const base = kubeletJob('cadvisor', '/metrics/cadvisor', props.tls);
+    this._register(props.prometheus, props, {
+      ...base,
+      honorTimestamps: false,
+      defaultJobLabel: RelabelRule.setLabel('job', 'kubelet'),
+      metricRelabelings: [
+        ...this.metrics.metricRelabelings,
+        // Docker-era container labels: never wanted as series labels (as in the book).
+        RelabelRule.labelDrop('container_label_.*'),
+      ],
+    });
+  }
+}

@@ -1,0 +1,262 @@
+import { Size } from 'cdk8s';
+import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { PrometheusStack } from './prometheus-stack';
+import { RelabelRule } from './relabel';
+import { DiscoveryRole, endpointPortNameLabel, EndpointDiscovery, ScrapeJob, ScrapeOptions } from './scrape-job';
+import { fail } from './validation';
+import { KUBE_STATE_METRICS_IMAGE, KUBE_STATE_METRICS_VERSION } from './versions';
+import {
+  componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from './workload';
+
+/** kube-state-metrics collectors (`--resources`); each needs list/watch on one resource. */
+export enum KubeStateMetricsCollector {
+  /** certificates.k8s.io certificatesigningrequests */
+  CERTIFICATE_SIGNING_REQUESTS = 'certificatesigningrequests',
+  /** configmaps */
+  CONFIG_MAPS = 'configmaps',
+  /** batch cronjobs */
+  CRON_JOBS = 'cronjobs',
+  /** apps daemonsets */
+  DAEMON_SETS = 'daemonsets',
+  /** apps deployments */
+  DEPLOYMENTS = 'deployments',
+  /** discovery.k8s.io endpointslices */
+  ENDPOINT_SLICES = 'endpointslices',
+  /** autoscaling horizontalpodautoscalers */
+  HORIZONTAL_POD_AUTOSCALERS = 'horizontalpodautoscalers',
+  /** networking.k8s.io ingresses */
+  INGRESSES = 'ingresses',
+  /** networking.k8s.io ingressclasses */
+  INGRESS_CLASSES = 'ingressclasses',
+  /** batch jobs */
+  JOBS = 'jobs',
+  /** coordination.k8s.io leases */
+  LEASES = 'leases',
+  /** limitranges */
+  LIMIT_RANGES = 'limitranges',
+  /** admissionregistration.k8s.io mutatingwebhookconfigurations */
+  MUTATING_WEBHOOK_CONFIGURATIONS = 'mutatingwebhookconfigurations',
+  /** namespaces */
+  NAMESPACES = 'namespaces',
+  /** networking.k8s.io networkpolicies */
+  NETWORK_POLICIES = 'networkpolicies',
+  /** nodes */
+  NODES = 'nodes',
+  /** persistentvolumeclaims */
+  PERSISTENT_VOLUME_CLAIMS = 'persistentvolumeclaims',
+  /** persistentvolumes */
+  PERSISTENT_VOLUMES = 'persistentvolumes',
+  /** policy poddisruptionbudgets */
+  POD_DISRUPTION_BUDGETS = 'poddisruptionbudgets',
+  /** pods */
+  PODS = 'pods',
+  /** apps replicasets */
+  REPLICA_SETS = 'replicasets',
+  /** replicationcontrollers */
+  REPLICATION_CONTROLLERS = 'replicationcontrollers',
+  /** resourcequotas */
+  RESOURCE_QUOTAS = 'resourcequotas',
+  /** secrets: lets kube-state-metrics read every Secret's data; opt-in only */
+  SECRETS = 'secrets',
+  /** serviceaccounts */
+  SERVICE_ACCOUNTS = 'serviceaccounts',
+  /** services */
+  SERVICES = 'services',
+  /** apps statefulsets */
+  STATEFUL_SETS = 'statefulsets',
+  /** storage.k8s.io storageclasses */
+  STORAGE_CLASSES = 'storageclasses',
+  /** admissionregistration.k8s.io validatingwebhookconfigurations */
+  VALIDATING_WEBHOOK_CONFIGURATIONS = 'validatingwebhookconfigurations',
+  /** storage.k8s.io volumeattachments */
+  VOLUME_ATTACHMENTS = 'volumeattachments',
+}
+
+const API_GROUP: Partial<Record<KubeStateMetricsCollector, string>> = {
+  [KubeStateMetricsCollector.CERTIFICATE_SIGNING_REQUESTS]: 'certificates.k8s.io',
+  [KubeStateMetricsCollector.CRON_JOBS]: 'batch',
+  [KubeStateMetricsCollector.JOBS]: 'batch',
+  [KubeStateMetricsCollector.DAEMON_SETS]: 'apps',
+  [KubeStateMetricsCollector.DEPLOYMENTS]: 'apps',
+  [KubeStateMetricsCollector.REPLICA_SETS]: 'apps',
+  [KubeStateMetricsCollector.STATEFUL_SETS]: 'apps',
+  [KubeStateMetricsCollector.ENDPOINT_SLICES]: 'discovery.k8s.io',
+  [KubeStateMetricsCollector.HORIZONTAL_POD_AUTOSCALERS]: 'autoscaling',
+  [KubeStateMetricsCollector.INGRESSES]: 'networking.k8s.io',
+  [KubeStateMetricsCollector.INGRESS_CLASSES]: 'networking.k8s.io',
+  [KubeStateMetricsCollector.NETWORK_POLICIES]: 'networking.k8s.io',
+  [KubeStateMetricsCollector.LEASES]: 'coordination.k8s.io',
+  [KubeStateMetricsCollector.MUTATING_WEBHOOK_CONFIGURATIONS]: 'admissionregistration.k8s.io',
+  [KubeStateMetricsCollector.VALIDATING_WEBHOOK_CONFIGURATIONS]: 'admissionregistration.k8s.io',
+  [KubeStateMetricsCollector.POD_DISRUPTION_BUDGETS]: 'policy',
+  [KubeStateMetricsCollector.STORAGE_CLASSES]: 'storage.k8s.io',
+  [KubeStateMetricsCollector.VOLUME_ATTACHMENTS]: 'storage.k8s.io',
+};
+
+/** Every collector but Secrets (whose list permission reads every Secret's data). */
+export const DEFAULT_KUBE_STATE_METRICS_COLLECTORS: KubeStateMetricsCollector[] = Object.values(KubeStateMetricsCollector)
+  .filter(c => c !== KubeStateMetricsCollector.SECRETS);
+
+/** Options of `KubeStateMetrics`. */
+export interface KubeStateMetricsOptions extends ScrapeOptions {
+  /**
+   * Namespace of the kube-state-metrics objects.
+   * @default - the chart's namespace, else the stack's
+   */
+  readonly namespace?: string;
+  /**
+   * Base name of the kube-state-metrics objects.
+   * @default - the construct id when it is a valid DNS label, else a name derived from the construct path
+   */
+  readonly name?: string;
+  /**
+   * Collectors to enable; the ClusterRole grants list/watch on exactly their resources.
+   * @default - every collector except SECRETS
+   */
+  readonly collectors?: KubeStateMetricsCollector[];
+  /**
+   * kube-state-metrics image.
+   * @default - `registry.k8s.io/kube-state-metrics/kube-state-metrics` at the pinned version
+   */
+  readonly image?: string;
+  /**
+   * Resources of the container.
+   * @default - requests 10m CPU / 190Mi memory, limits 100m CPU / 250Mi memory
+   */
+  readonly resources?: ContainerResources;
+}
+
+/** Props of `KubeStateMetrics`. */
+export interface KubeStateMetricsProps extends KubeStateMetricsOptions {
+  /** The stack that scrapes kube-state-metrics. */
+  readonly prometheus: PrometheusStack;
+}
+
+const METRICS_PORT = 8080;
+const TELEMETRY_PORT = 8081;
+
+/**
+ * kube-state-metrics: Deployment (Pod Security `restricted`), ServiceAccount, a list/watch-only
+ * ClusterRole derived from the enabled collectors, a Service, and its scrape job
+ * (`job="kube-state-metrics"`, `honor_labels: true` so its `namespace`/`pod` labels describe the
+ * object, not kube-state-metrics itself).
+ */
+export class KubeStateMetrics extends ScrapeJob {
+  /** Namespace of the kube-state-metrics objects. */
+  public readonly namespace: string;
+  /** Name of the Service. */
+  public readonly serviceName: string;
+  /** Enabled collectors. */
+  public readonly collectors: KubeStateMetricsCollector[];
+
+  public constructor(scope: Construct, id: string, props: KubeStateMetricsProps) {
+    super(scope, id);
+    this.namespace = resolveNamespace(this, props.namespace, props.prometheus?.namespace);
+    const name = resolveName(this, props.name, 63);
+    this.serviceName = name;
+    this.collectors = [...new Set(props.collectors ?? DEFAULT_KUBE_STATE_METRICS_COLLECTORS)];
+    if (this.collectors.length === 0) {
+      fail({ scope: this, prop: 'collectors' }, [], 'enable at least one collector');
+    }
+    this.collectors.forEach((c, i) => {
+      if (!Object.values(KubeStateMetricsCollector).includes(c)) {
+        fail({ scope: this, prop: `collectors[${i}]` }, c, `unknown collector; one of ${Object.values(KubeStateMetricsCollector).join(', ')}`);
+      }
+    });
+
+    const labels = componentLabels('kube-state-metrics', name, 'exporter', KUBE_STATE_METRICS_VERSION);
+    const meta = { name, namespace: this.namespace, labels: labels.all };
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta, automountServiceAccountToken: false });
+
+    const byGroup = new Map<string, string[]>();
+    for (const c of this.collectors) {
+      const group = API_GROUP[c] ?? '';
+      byGroup.set(group, [...(byGroup.get(group) ?? []), c]);
+    }
+    const clusterName = `${this.namespace}-${name}`;
+    new k8s.KubeClusterRole(this, 'ClusterRole', {
+      metadata: { name: clusterName, labels: labels.all },
+      rules: [...byGroup.keys()].sort().map(group => ({
+        apiGroups: [group], resources: byGroup.get(group)!.sort(), verbs: ['list', 'watch'],
+      })),
+    });
+    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: { name: clusterName, labels: labels.all },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
+      subjects: [{ kind: 'ServiceAccount', name, namespace: this.namespace }],
+    });
+
+    new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: meta,
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels.selector },
+        template: {
+          metadata: { labels: labels.all },
+          spec: {
+            serviceAccountName: name,
+            automountServiceAccountToken: true,
+            securityContext: restrictedPodSecurityContext(false),
+            nodeSelector: { 'kubernetes.io/os': 'linux' },
+            containers: [{
+              name: 'kube-state-metrics',
+              image: props.image ?? KUBE_STATE_METRICS_IMAGE,
+              imagePullPolicy: 'IfNotPresent',
+              args: [
+                `--port=${METRICS_PORT}`,
+                `--telemetry-port=${TELEMETRY_PORT}`,
+                `--resources=${[...this.collectors].sort().join(',')}`,
+              ],
+              ports: [
+                { name: 'http-metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+                { name: 'telemetry', containerPort: TELEMETRY_PORT, protocol: 'TCP' },
+              ],
+              livenessProbe: {
+                httpGet: { path: '/livez', port: k8s.IntOrString.fromString('http-metrics') },
+                initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5,
+              },
+              readinessProbe: {
+                httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('telemetry') },
+                initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5,
+              },
+              resources: renderResources(props.resources, {
+                cpu: { request: Cpu.millis(10), limit: Cpu.millis(100) },
+                memory: { request: Size.mebibytes(190), limit: Size.mebibytes(250) },
+              }),
+              securityContext: restrictedContainerSecurityContext(),
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+            }],
+          },
+        },
+      },
+    });
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: meta,
+      spec: {
+        selector: labels.selector,
+        ports: [
+          { name: 'http-metrics', port: METRICS_PORT, targetPort: k8s.IntOrString.fromString('http-metrics'), protocol: 'TCP' },
+          { name: 'telemetry', port: TELEMETRY_PORT, targetPort: k8s.IntOrString.fromString('telemetry'), protocol: 'TCP' },
+        ],
+      },
+    });
+
+    this._register(props.prometheus, props, {
+      defaultJobName: 'kube-state-metrics',
+      role: DiscoveryRole.ENDPOINT_SLICE,
+      namespaces: [this.namespace],
+      honorLabels: true,
+      relabelings: [
+        RelabelRule.keep({
+          sourceLabels: ['__meta_kubernetes_service_name', endpointPortNameLabel(EndpointDiscovery.ENDPOINT_SLICE)],
+          regex: `${name};http-metrics`,
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,73 @@
+import { Construct } from 'constructs';
+import type { PrometheusStack } from './prometheus-stack';
+import { RelabelRule } from './relabel';
+import { checkMetricsPath, DiscoveryRole, Scheme, ScrapeJob, ScrapeOptions, ScrapeTlsOptions } from './scrape-job';
+import { checkPortName } from './validation';
+
+/** Options of `PodPortScrape`. */
+export interface PodPortScrapeOptions extends ScrapeOptions {
+  /**
+   * Name of the container ports to scrape.
+   * @default "metrics"
+   */
+  readonly portName?: string;
+  /**
+   * Namespaces to discover pods in.
+   * @default - all namespaces (a ClusterRole)
+   */
+  readonly namespaces?: string[];
+  /**
+   * URL scheme of the scrape.
+   * @default Scheme.HTTP
+   */
+  readonly scheme?: Scheme;
+  /**
+   * Path of the metrics endpoint.
+   * @default "/metrics"
+   */
+  readonly metricsPath?: string;
+  /**
+   * TLS settings for HTTPS ports.
+   * @default - system roots
+   */
+  readonly tls?: ScrapeTlsOptions;
+}
+
+/** Props of `PodPortScrape`. */
+export interface PodPortScrapeProps extends PodPortScrapeOptions {
+  /** The stack that scrapes the pods. */
+  readonly prometheus: PrometheusStack;
+}
+
+/**
+ * Scrapes every container port with a given name (`metrics` by default) of every running pod (the
+ * book's `k8pods` job), with `job` set to the container name and `namespace`, `pod` and
+ * `container` labels. Pods that are not running (Pending, Succeeded, Failed) are dropped.
+ */
+export class PodPortScrape extends ScrapeJob {
+  /** The container port name scraped. */
+  public readonly portName: string;
+
+  public constructor(scope: Construct, id: string, props: PodPortScrapeProps) {
+    super(scope, id);
+    this.portName = props.portName ?? 'metrics';
+    checkPortName({ scope: this, prop: 'portName' }, this.portName);
+    if (props.metricsPath !== undefined) checkMetricsPath({ scope: this, prop: 'metricsPath' }, props.metricsPath);
+    this._register(props.prometheus, props, {
+      defaultJobName: 'pods',
+      role: DiscoveryRole.POD,
+      namespaces: props.namespaces,
+      scheme: props.scheme,
+      metricsPath: props.metricsPath,
+      tls: props.tls,
+      relabelings: [
+        RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: this.portName }),
+        RelabelRule.drop({ sourceLabels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Completed' }),
+        RelabelRule.copy('__meta_kubernetes_namespace', 'namespace'),
+        RelabelRule.copy('__meta_kubernetes_pod_name', 'pod'),
+        RelabelRule.copy('__meta_kubernetes_pod_container_name', 'container'),
+      ],
+      defaultJobLabel: RelabelRule.copy('__meta_kubernetes_pod_container_name', 'job'),
+    });
+  }
+}

@@ -1,0 +1,529 @@
+import { createHash } from 'crypto';
+import { Duration, Lazy, Size } from 'cdk8s';
+import { ContainerResources, Cpu, k8s, ServiceType } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ApiServerScrape, ApiServerScrapeOptions } from './api-server-scrape';
+import { CadvisorScrape, CadvisorScrapeOptions } from './cadvisor-scrape';
+import { KubeStateMetrics, KubeStateMetricsOptions } from './kube-state-metrics';
+import { KubeletScrape, KubeletScrapeOptions } from './kubelet-scrape';
+import { PodPortScrape, PodPortScrapeOptions } from './pod-port-scrape';
+import { deriveRbac, DerivedRbac, jobScopes } from './rbac';
+import { renderPrometheusConfig } from './render';
+import { JobSpec, ScrapeJob } from './scrape-job';
+import { ServiceScrape, ServiceScrapeOptions } from './service-scrape';
+import {
+  checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show,
+} from './validation';
+import { PROMETHEUS_IMAGE, PROMETHEUS_VERSION } from './versions';
+import {
+  componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from './workload';
+
+/** Where Prometheus keeps its TSDB. */
+export class PrometheusStorage {
+  /**
+   * A PersistentVolumeClaim per replica (StatefulSet volume claim template): data survives
+   * restarts and rescheduling.
+   */
+  public static persistent(options: PersistentStorageOptions = {}): PrometheusStorage {
+    return new PrometheusStorage(true, options.size ?? Size.gibibytes(20), options.storageClassName);
+  }
+
+  /**
+   * An `emptyDir`: every restart loses all data. Only for tests and throwaway clusters.
+   */
+  public static ephemeral(options: EphemeralStorageOptions = {}): PrometheusStorage {
+    return new PrometheusStorage(false, options.sizeLimit ?? Size.gibibytes(10));
+  }
+
+  private constructor(
+    /** Whether data survives a restart. */
+    public readonly isPersistent: boolean,
+    /** Volume size (persistent) or `emptyDir` size limit (ephemeral). */
+    public readonly size: Size,
+    /** Storage class of the claims. */
+    public readonly storageClassName?: string,
+  ) {}
+}
+
+/** Options of `PrometheusStorage.persistent`. */
+export interface PersistentStorageOptions {
+  /**
+   * Size of each replica's volume.
+   * @default Size.gibibytes(20)
+   */
+  readonly size?: Size;
+  /**
+   * Storage class of the claims.
+   * @default - the cluster's default storage class
+   */
+  readonly storageClassName?: string;
+}
+
+/** Options of `PrometheusStorage.ephemeral`. */
+export interface EphemeralStorageOptions {
+  /**
+   * `emptyDir` size limit.
+   * @default Size.gibibytes(10)
+   */
+  readonly sizeLimit?: Size;
+}
+
+/** Props of `PrometheusStack`. */
+export interface PrometheusStackProps {
+  /**
+   * Namespace of every object of the stack.
+   * @default - the chart's namespace (one of the two is required)
+   */
+  readonly namespace?: string;
+  /**
+   * Base name of the stack's objects (StatefulSet, Service, ServiceAccount ...).
+   * @default - the construct id when it is a valid DNS label, else a name derived from the construct path
+   */
+  readonly name?: string;
+  /**
+   * How often targets are scraped, unless a scrape overrides it.
+   * @default Duration.seconds(30)
+   */
+  readonly scrapeInterval?: Duration;
+  /**
+   * How long a scrape may take, unless a scrape overrides it.
+   * @default Duration.seconds(10)
+   */
+  readonly scrapeTimeout?: Duration;
+  /**
+   * How often rules are evaluated.
+   * @default Duration.seconds(30)
+   */
+  readonly evaluationInterval?: Duration;
+  /**
+   * Labels added to every series and alert leaving this Prometheus (federation, remote write).
+   * @default - none (with `replicas > 1`, a `replica` label per pod)
+   */
+  readonly externalLabels?: { [name: string]: string };
+  /**
+   * Label name syntax Prometheus enforces.
+   * @default NameValidationScheme.UTF8
+   */
+  readonly nameValidationScheme?: NameValidationScheme;
+  /**
+   * Where the TSDB lives.
+   * @default PrometheusStorage.persistent()
+   */
+  readonly storage?: PrometheusStorage;
+  /**
+   * How long samples are kept.
+   * @default Duration.days(15)
+   */
+  readonly retention?: Duration;
+  /**
+   * Largest size of the TSDB before the oldest blocks are deleted.
+   * @default - 85% of the storage size
+   */
+  readonly retentionSize?: Size;
+  /**
+   * Number of identical Prometheus replicas. With more than one, each gets a distinct `replica`
+   * external label, and the stack adds a PodDisruptionBudget and pod anti-affinity.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Prometheus image.
+   * @default - `quay.io/prometheus/prometheus` at the version this library is tested with
+   */
+  readonly image?: string;
+  /**
+   * Resources of the Prometheus container.
+   * @default - requests 250m CPU / 1Gi memory, limits 1 CPU / 2Gi memory
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * Type of the Service in front of Prometheus.
+   * @default ServiceType.CLUSTER_IP
+   */
+  readonly serviceType?: ServiceType;
+  /**
+   * Namespaces whose pods may reach the Prometheus port (NetworkPolicy). The stack's own
+   * namespace is always allowed.
+   * @default - only the stack's own namespace
+   */
+  readonly allowFromNamespaces?: string[];
+  /**
+   * Roll the pods when the configuration changes (a config checksum on the pod template), instead
+   * of reloading it in place. Rolling costs a WAL replay and a gap in the data.
+   * @default false
+   */
+  readonly restartOnConfigChange?: boolean;
+}
+
+const WEB_PORT = 9090;
+const CONFIG_DIR = '/etc/prometheus';
+const DATA_DIR = '/prometheus';
+const CONFIG_FILE = 'prometheus.yml';
+/** Annotation holding the sha256 of the rendered configuration. */
+export const CONFIG_HASH_ANNOTATION = 'prometheus.cdk8s.io/config-hash';
+
+/**
+ * Prometheus on Kubernetes: ServiceAccount, RBAC derived from the registered scrape jobs,
+ * ConfigMap with `prometheus.yml` rendered at synth, a StatefulSet with persistent storage,
+ * hot reload, probes and Pod Security `restricted`, a ClusterIP Service and a NetworkPolicy.
+ */
+export class PrometheusStack extends Construct {
+  /** Namespace of the stack's objects. */
+  public readonly namespace: string;
+  /** Base name of the stack's objects. */
+  public readonly name: string;
+  /** Name of the ServiceAccount Prometheus runs as. */
+  public readonly serviceAccountName: string;
+  /** Name of the Service in front of Prometheus. */
+  public readonly serviceName: string;
+  /** Port of the Prometheus web server and API. */
+  public readonly port: number = WEB_PORT;
+  /** Global scrape interval. */
+  public readonly scrapeInterval: Duration;
+  /** Global scrape timeout. */
+  public readonly scrapeTimeout: Duration;
+  /** Label name syntax enforced. */
+  public readonly nameValidationScheme: NameValidationScheme;
+  /** Number of replicas. */
+  public readonly replicas: number;
+
+  private readonly evaluationInterval: Duration;
+  private readonly externalLabels: Record<string, string>;
+  private readonly retention: Duration;
+  private readonly retentionSizeBytes: number;
+  private readonly jobsByName = new Map<string, ScrapeJob>();
+  private readonly roleScopes = new Set<string>();
+  private clusterRoleCreated = false;
+  private rbacCache?: { count: number; rbac: DerivedRbac };
+
+  public constructor(scope: Construct, id: string, props: PrometheusStackProps = {}) {
+    super(scope, id);
+    const where = (prop: string) => ({ scope: this, prop });
+    this.namespace = resolveNamespace(this, props.namespace);
+    // StatefulSet pods carry controller-revision-hash = name + "-" + 10 chars, at most 63.
+    this.name = resolveName(this, props.name, 52);
+    this.serviceAccountName = this.name;
+    this.serviceName = this.name;
+    this.nameValidationScheme = props.nameValidationScheme ?? NameValidationScheme.UTF8;
+
+    this.scrapeInterval = props.scrapeInterval ?? Duration.seconds(30);
+    this.scrapeTimeout = props.scrapeTimeout ?? Duration.seconds(10);
+    this.evaluationInterval = props.evaluationInterval ?? Duration.seconds(30);
+    checkPositiveDuration(where('scrapeInterval'), this.scrapeInterval);
+    checkPositiveDuration(where('scrapeTimeout'), this.scrapeTimeout);
+    checkPositiveDuration(where('evaluationInterval'), this.evaluationInterval);
+    if (this.scrapeTimeout.toMilliseconds() > this.scrapeInterval.toMilliseconds()) {
+      fail(where('scrapeTimeout'), this.scrapeTimeout,
+        `the global scrape timeout must not exceed the global scrape interval (${this.scrapeInterval.toMilliseconds()}ms)`);
+    }
+
+    this.replicas = props.replicas ?? 1;
+    if (!Number.isInteger(this.replicas) || this.replicas < 1) {
+      fail(where('replicas'), this.replicas, 'must be a whole number >= 1');
+    }
+    this.externalLabels = { ...props.externalLabels };
+    for (const [k, v] of Object.entries(this.externalLabels)) {
+      checkLabelName(where(`externalLabels.${k}`), k, this.nameValidationScheme);
+      if (k.startsWith('__')) fail(where(`externalLabels.${k}`), k, 'external label names must not begin with "__"');
+      checkLabelValue(where(`externalLabels.${k}`), v);
+      if (v === '') fail(where(`externalLabels.${k}`), v, 'an empty external label value removes the label; leave the label out instead');
+    }
+    if (this.replicas > 1) {
+      if ('replica' in this.externalLabels) {
+        fail(where('externalLabels.replica'), this.externalLabels.replica,
+          'with replicas > 1 the stack sets the "replica" external label to the pod name; leave it out');
+      }
+      // Expanded by Prometheus from the environment of each pod.
+      this.externalLabels.replica = '${POD_NAME}';
+    }
+
+    const storage = props.storage ?? PrometheusStorage.persistent();
+    const storageBytes = storage.size.toKibibytes() * 1024;
+    this.retention = props.retention ?? Duration.days(15);
+    checkPositiveDuration(where('retention'), this.retention);
+    this.retentionSizeBytes = props.retentionSize
+      ? props.retentionSize.toKibibytes() * 1024
+      : Math.floor((storageBytes * 0.85) / 2 ** 20) * 2 ** 20;
+    if (!(this.retentionSizeBytes > 0) || this.retentionSizeBytes > storageBytes) {
+      fail(where('retentionSize'), `${this.retentionSizeBytes} bytes`,
+        `must be positive and at most the storage size (${storageBytes} bytes); keep it at ~85% of the volume`);
+    }
+    for (const [i, ns] of (props.allowFromNamespaces ?? []).entries()) checkDns1123Label(where(`allowFromNamespaces[${i}]`), ns);
+
+    const labels = componentLabels('prometheus', this.name, 'server', PROMETHEUS_VERSION);
+    const meta = (name: string, extra: Partial<k8s.ObjectMeta> = {}): k8s.ObjectMeta => ({
+      name, namespace: this.namespace, labels: labels.all, ...extra,
+    });
+
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: meta(this.serviceAccountName),
+      // The token is mounted only where it is used: the Prometheus pod asks for it itself.
+      automountServiceAccountToken: false,
+    });
+
+    const configHash = Lazy.any({ produce: () => this.configHash() }) as any as string;
+    new k8s.KubeConfigMap(this, 'Config', {
+      metadata: meta(`${this.name}-config`, { annotations: { [CONFIG_HASH_ANNOTATION]: configHash } }),
+      data: { [CONFIG_FILE]: Lazy.any({ produce: () => this.renderConfig() }) as any as string },
+    });
+
+    const ha = this.replicas > 1;
+    const args = [
+      `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
+      // Reload prometheus.yml in place when the ConfigMap changes; a bad config is refused and
+      // the old one kept (prometheus_config_last_reload_successful drops to 0).
+      '--config.auto-reload',
+      '--config.auto-reload-interval=30s',
+      `--storage.tsdb.path=${DATA_DIR}`,
+      `--web.listen-address=:${WEB_PORT}`,
+    ];
+    const probe = (path: string, periodSeconds: number, failureThreshold: number): k8s.Probe => ({
+      httpGet: { path, port: k8s.IntOrString.fromString('web') },
+      periodSeconds, failureThreshold, timeoutSeconds: 3,
+    });
+    const container: k8s.Container = {
+      name: 'prometheus',
+      image: props.image ?? PROMETHEUS_IMAGE,
+      imagePullPolicy: 'IfNotPresent',
+      args,
+      ports: [{ name: 'web', containerPort: WEB_PORT, protocol: 'TCP' }],
+      env: ha ? [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] : undefined,
+      // /-/ready answers 503 until the WAL is replayed: it gates traffic, never liveness.
+      startupProbe: probe('/-/ready', 15, 60),
+      readinessProbe: probe('/-/ready', 5, 3),
+      livenessProbe: probe('/-/healthy', 5, 6),
+      resources: renderResources(props.resources, {
+        cpu: { request: Cpu.millis(250), limit: Cpu.units(1) },
+        memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
+      }),
+      securityContext: restrictedContainerSecurityContext(),
+      terminationMessagePolicy: 'FallbackToLogsOnError',
+      volumeMounts: [
+        // The whole directory: a subPath mount would never see ConfigMap updates.
+        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+        { name: 'data', mountPath: DATA_DIR },
+      ],
+    };
+    const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: `${this.name}-config` } }];
+    if (!storage.isPersistent) {
+      volumes.push({ name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString(`${storage.size.toMebibytes()}Mi`) } });
+    }
+    const podAnnotations = props.restartOnConfigChange ? { [CONFIG_HASH_ANNOTATION]: configHash } : undefined;
+
+    const headless = `${this.name}-headless`;
+    new k8s.KubeStatefulSet(this, 'StatefulSet', {
+      metadata: meta(this.name, { annotations: { [CONFIG_HASH_ANNOTATION]: configHash } }),
+      spec: {
+        serviceName: headless,
+        replicas: this.replicas,
+        podManagementPolicy: 'Parallel',
+        selector: { matchLabels: labels.selector },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template: {
+          metadata: { labels: labels.all, annotations: podAnnotations },
+          spec: {
+            serviceAccountName: this.serviceAccountName,
+            automountServiceAccountToken: true,
+            securityContext: restrictedPodSecurityContext(true),
+            // Long enough for Prometheus to flush the head block on SIGTERM.
+            terminationGracePeriodSeconds: 600,
+            containers: [container],
+            volumes,
+            affinity: ha ? {
+              podAntiAffinity: {
+                preferredDuringSchedulingIgnoredDuringExecution: [{
+                  weight: 100,
+                  podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: labels.selector } },
+                }],
+              },
+            } : undefined,
+          },
+        },
+        volumeClaimTemplates: storage.isPersistent ? [{
+          metadata: { name: 'data', labels: labels.selector },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: storage.storageClassName,
+            resources: { requests: { storage: k8s.Quantity.fromString(`${storage.size.toMebibytes()}Mi`) } },
+          },
+        }] : undefined,
+      },
+    });
+
+    const servicePorts: k8s.ServicePort[] = [{ name: 'web', port: WEB_PORT, targetPort: k8s.IntOrString.fromString('web'), protocol: 'TCP' }];
+    new k8s.KubeService(this, 'Service', {
+      metadata: meta(this.serviceName),
+      spec: { type: props.serviceType ?? ServiceType.CLUSTER_IP, selector: labels.selector, ports: servicePorts },
+    });
+    new k8s.KubeService(this, 'HeadlessService', {
+      metadata: meta(headless),
+      spec: { clusterIp: 'None', selector: labels.selector, ports: servicePorts },
+    });
+
+    const allowed = [...new Set(props.allowFromNamespaces ?? [])].filter(ns => ns !== this.namespace);
+    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: meta(this.name),
+      spec: {
+        podSelector: { matchLabels: labels.selector },
+        // Ingress only: scraping needs egress to every target.
+        policyTypes: ['Ingress'],
+        ingress: [{
+          ports: [{ port: k8s.IntOrString.fromNumber(WEB_PORT), protocol: 'TCP' }],
+          from: [
+            { podSelector: {} },
+            ...allowed.map(ns => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
+          ],
+        }],
+      },
+    });
+
+    if (ha) {
+      new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
+        metadata: meta(this.name),
+        spec: {
+          minAvailable: k8s.IntOrString.fromNumber(1),
+          selector: { matchLabels: labels.selector },
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
+      });
+    }
+
+    this.node.addValidation({
+      validate: () => (this.jobsByName.size === 0
+        ? [`${this.node.path}: no scrape jobs were added; add one with a scrape construct (e.g. new KubeletScrape(scope, id, { prometheus })) or prometheus.addKubeletScrape()`]
+        : []),
+    });
+    this.node.addValidation({ validate: () => this.checkConfigSize() });
+  }
+
+  /**
+   * Registers a scrape job. Scrape constructs call this themselves; the order of registration
+   * does not matter.
+   */
+  public addScrape(scrape: ScrapeJob): void {
+    const spec = scrape._job;
+    const existing = this.jobsByName.get(spec.jobName);
+    if (existing && existing !== scrape) {
+      fail({ scope: scrape, prop: 'jobName' }, spec.jobName,
+        `job name already used by ${existing.node.path}; every scrape of a stack needs its own jobName`);
+    }
+    this.jobsByName.set(spec.jobName, scrape);
+    this.ensureRbacFor(spec);
+  }
+
+  /** Scrapes the kubelet's own metrics on every node. */
+  public addKubeletScrape(id: string, options: KubeletScrapeOptions = {}): KubeletScrape {
+    return new KubeletScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Scrapes the kubelet's embedded cAdvisor on every node. */
+  public addCadvisorScrape(id: string, options: CadvisorScrapeOptions = {}): CadvisorScrape {
+    return new CadvisorScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Scrapes the Kubernetes API server. */
+  public addApiServerScrape(id: string, options: ApiServerScrapeOptions = {}): ApiServerScrape {
+    return new ApiServerScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Scrapes the endpoints of Services. */
+  public addServiceScrape(id: string, options: ServiceScrapeOptions = {}): ServiceScrape {
+    return new ServiceScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Scrapes pod container ports by name. */
+  public addPodPortScrape(id: string, options: PodPortScrapeOptions = {}): PodPortScrape {
+    return new PodPortScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Deploys kube-state-metrics and scrapes it. */
+  public addKubeStateMetrics(id: string, options: KubeStateMetricsOptions = {}): KubeStateMetrics {
+    return new KubeStateMetrics(this, id, { ...options, prometheus: this });
+  }
+
+  /** The registered scrape jobs, in registration order (a copy). */
+  public get scrapes(): ScrapeJob[] {
+    return [...this.jobsByName.values()];
+  }
+
+  /** The `prometheus.yml` this stack deploys, rendered from the jobs registered so far. */
+  public renderConfig(): string {
+    // Sorted by job name: the output does not depend on construction order.
+    const jobs = this.jobSpecs().sort((a, b) => (a.jobName < b.jobName ? -1 : a.jobName > b.jobName ? 1 : 0));
+    return renderPrometheusConfig({
+      scrapeInterval: this.scrapeInterval,
+      scrapeTimeout: this.scrapeTimeout,
+      evaluationInterval: this.evaluationInterval,
+      externalLabels: this.externalLabels,
+      nameValidationScheme: this.nameValidationScheme,
+      retentionTime: this.retention,
+      retentionSizeBytes: this.retentionSizeBytes,
+    }, jobs);
+  }
+
+  /** sha256 of the rendered configuration. */
+  public configHash(): string {
+    return createHash('sha256').update(this.renderConfig()).digest('hex');
+  }
+
+  private jobSpecs(): JobSpec[] {
+    return this.scrapes.map(s => s._job);
+  }
+
+  private rbac(): DerivedRbac {
+    if (!this.rbacCache || this.rbacCache.count !== this.jobsByName.size) {
+      this.rbacCache = { count: this.jobsByName.size, rbac: deriveRbac(this.jobSpecs()) };
+    }
+    return this.rbacCache.rbac;
+  }
+
+  /** Creates the Role/ClusterRole (and binding) a job needs, once per scope; rules are derived at synth. */
+  private ensureRbacFor(spec: JobSpec): void {
+    const scopes = jobScopes(spec);
+    const subjects: k8s.Subject[] = [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace }];
+    const labels = componentLabels('prometheus', this.name, 'server', PROMETHEUS_VERSION).all;
+    if (scopes.cluster && !this.clusterRoleCreated) {
+      this.clusterRoleCreated = true;
+      // Cluster-scoped names must be unique across namespaces.
+      const name = `${this.namespace}-${this.name}`;
+      new k8s.KubeClusterRole(this, 'ClusterRole', {
+        metadata: { name, labels },
+        rules: Lazy.any({ produce: () => this.rbac().cluster }) as any,
+      });
+      new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+        metadata: { name, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+        subjects,
+      });
+    }
+    for (const ns of scopes.namespaces) {
+      if (this.roleScopes.has(ns)) continue;
+      this.roleScopes.add(ns);
+      const name = ns === this.namespace ? this.name : `${this.namespace}-${this.name}`;
+      new k8s.KubeRole(this, `Role-${ns}`, {
+        metadata: { name, namespace: ns, labels },
+        rules: Lazy.any({ produce: () => this.rbac().namespaced.get(ns) ?? [] }) as any,
+      });
+      new k8s.KubeRoleBinding(this, `RoleBinding-${ns}`, {
+        metadata: { name, namespace: ns, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects,
+      });
+    }
+  }
+
+  private checkConfigSize(): string[] {
+    const bytes = Buffer.byteLength(this.renderConfig(), 'utf8');
+    if (bytes > 1024 * 1024) {
+      return [`${this.node.path}: the rendered prometheus.yml is ${bytes} bytes, over the 1 MiB ConfigMap limit; `
+        + 'drop scrape jobs or relabel rules, or split the stack'];
+    }
+    if (bytes > 256 * 1024) {
+      process.emitWarning(`${this.node.path}: the rendered prometheus.yml is ${show(bytes)} bytes (over 256 KiB); `
+        + 'apply it with server-side apply, client-side apply stores it again in an annotation capped at 256 KiB');
+    }
+    return [];
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The one place that writes Prometheus configuration keys (snake_case). Everything else in the
+ * library works with the typed model.
+ */
+import { Duration, Yaml } from 'cdk8s';
+import { RelabelRule } from './relabel';
+import { AuthorizationType, JobSpec, ScrapeTlsOptions } from './scrape-job';
+import { NameValidationScheme, promDuration } from './validation';
+
+/** The `global` block and the settings that live beside it. */
+export interface GlobalSpec {
+  readonly scrapeInterval: Duration;
+  readonly scrapeTimeout: Duration;
+  readonly evaluationInterval: Duration;
+  readonly externalLabels: Record<string, string>;
+  readonly nameValidationScheme: NameValidationScheme;
+  /** Retention, written in the config file's storage block. */
+  readonly retentionTime?: Duration;
+  /** Retention size in bytes. */
+  readonly retentionSizeBytes?: number;
+}
+
+/** Drops undefined values and empty arrays/objects: Prometheus forbids some, and none add meaning. */
+function compact<T extends Record<string, unknown>>(obj: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) continue;
+    out[k] = v;
+  }
+  return out as T;
+}
+
+/** Bytes as a Prometheus size (`units.Base2Bytes`): the largest unit that divides exactly. */
+export function promSize(bytes: number): string {
+  const units: Array<[string, number]> = [['TB', 2 ** 40], ['GB', 2 ** 30], ['MB', 2 ** 20], ['KB', 2 ** 10]];
+  for (const [unit, size] of units) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return `${bytes}B`;
+}
+
+export function renderRelabelRule(rule: RelabelRule): Record<string, unknown> {
+  return compact({
+    source_labels: rule.sourceLabels,
+    separator: rule.separator,
+    regex: rule.regex,
+    modulus: rule.modulus,
+    target_label: rule.targetLabel,
+    replacement: rule.replacement,
+    action: rule.action,
+  });
+}
+
+function renderTls(tls: ScrapeTlsOptions | undefined): Record<string, unknown> | undefined {
+  if (!tls) return undefined;
+  return compact({
+    ca_file: tls.caFile,
+    cert_file: tls.certFile,
+    key_file: tls.keyFile,
+    server_name: tls.serverName,
+    insecure_skip_verify: tls.insecureSkipVerify ? true : undefined,
+    min_version: tls.minVersion,
+  });
+}
+
+function renderJob(job: JobSpec): Record<string, unknown> {
+  const auth = job.authorization;
+  const sd = compact({
+    role: job.role as string,
+    namespaces: job.namespaces ? { names: job.namespaces } : undefined,
+  });
+  return compact({
+    job_name: job.jobName,
+    scrape_interval: job.interval ? promDuration(job.interval) : undefined,
+    scrape_timeout: job.timeout ? promDuration(job.timeout) : undefined,
+    scheme: job.scheme,
+    metrics_path: job.metricsPath,
+    params: job.params,
+    honor_labels: job.honorLabels,
+    honor_timestamps: job.honorTimestamps,
+    sample_limit: job.sampleLimit || undefined,
+    label_limit: job.labelLimit || undefined,
+    authorization: auth?.type === AuthorizationType.BEARER_FILE ? { type: 'Bearer', credentials_file: auth.file } : undefined,
+    basic_auth: auth?.type === AuthorizationType.BASIC ? { username: auth.username, password_file: auth.file } : undefined,
+    tls_config: renderTls(job.tls),
+    kubernetes_sd_configs: [sd],
+    relabel_configs: job.relabelings.map(renderRelabelRule),
+    metric_relabel_configs: job.metricRelabelings.map(renderRelabelRule),
+  });
+}
+
+/** The whole `prometheus.yml`. */
+export function renderPrometheusConfig(global: GlobalSpec, jobs: JobSpec[]): string {
+  const retention = compact({
+    time: global.retentionTime ? promDuration(global.retentionTime) : undefined,
+    size: global.retentionSizeBytes ? promSize(global.retentionSizeBytes) : undefined,
+  });
+  const doc = compact({
+    global: compact({
+      scrape_interval: promDuration(global.scrapeInterval),
+      scrape_timeout: promDuration(global.scrapeTimeout),
+      evaluation_interval: promDuration(global.evaluationInterval),
+      metric_name_validation_scheme: global.nameValidationScheme === NameValidationScheme.LEGACY ? 'legacy' : undefined,
+      external_labels: global.externalLabels,
+    }),
+    storage: Object.keys(retention).length ? { tsdb: { retention } } : undefined,
+    scrape_configs: jobs.map(renderJob),
+  });
+  return Yaml.stringify(doc);
+}

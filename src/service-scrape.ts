@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import type { PrometheusStack } from './prometheus-stack';
+import { RelabelRule } from './relabel';
+import {
+  checkMetricsPath, DiscoveryRole, EndpointDiscovery, endpointPortNameLabel, Scheme, ScrapeJob, ScrapeOptions,
+  ScrapeTlsOptions,
+} from './scrape-job';
+import { checkPortName } from './validation';
+
+/** Options of `ServiceScrape`. */
+export interface ServiceScrapeOptions extends ScrapeOptions {
+  /**
+   * Namespaces to discover Services in (filtered by the API server; the stack grants Roles only
+   * there).
+   * @default - all namespaces (a ClusterRole)
+   */
+  readonly namespaces?: string[];
+  /**
+   * Scrape only endpoint ports with this name.
+   * @default - every port of every Service
+   */
+  readonly portName?: string;
+  /**
+   * How endpoints are discovered.
+   * @default EndpointDiscovery.ENDPOINT_SLICE
+   */
+  readonly discovery?: EndpointDiscovery;
+  /**
+   * URL scheme of the scrape.
+   * @default Scheme.HTTP
+   */
+  readonly scheme?: Scheme;
+  /**
+   * Path of the metrics endpoint.
+   * @default "/metrics"
+   */
+  readonly metricsPath?: string;
+  /**
+   * TLS settings for HTTPS endpoints.
+   * @default - system roots
+   */
+  readonly tls?: ScrapeTlsOptions;
+}
+
+/** Props of `ServiceScrape`. */
+export interface ServiceScrapeProps extends ServiceScrapeOptions {
+  /** The stack that scrapes the Services. */
+  readonly prometheus: PrometheusStack;
+}
+
+/**
+ * Scrapes the endpoints of every Service (the book's `k8services` job), except the API server's
+ * `default/kubernetes`, with `job` set to the Service name and `namespace`, `service` and `pod`
+ * labels.
+ */
+export class ServiceScrape extends ScrapeJob {
+  public constructor(scope: Construct, id: string, props: ServiceScrapeProps) {
+    super(scope, id);
+    const discovery = props.discovery ?? EndpointDiscovery.ENDPOINT_SLICE;
+    if (props.portName !== undefined) checkPortName({ scope: this, prop: 'portName' }, props.portName);
+    if (props.metricsPath !== undefined) checkMetricsPath({ scope: this, prop: 'metricsPath' }, props.metricsPath);
+    const relabelings = [
+      RelabelRule.drop({
+        sourceLabels: ['__meta_kubernetes_namespace', '__meta_kubernetes_service_name'],
+        regex: 'default;kubernetes',
+      }),
+    ];
+    if (props.portName !== undefined) {
+      relabelings.push(RelabelRule.keep({ sourceLabels: [endpointPortNameLabel(discovery)], regex: props.portName }));
+    }
+    relabelings.push(
+      RelabelRule.copy('__meta_kubernetes_namespace', 'namespace'),
+      RelabelRule.copy('__meta_kubernetes_service_name', 'service'),
+      RelabelRule.copy('__meta_kubernetes_pod_name', 'pod'),
+    );
+    this._register(props.prometheus, props, {
+      defaultJobName: 'kubernetes-services',
+      role: discovery as unknown as DiscoveryRole,
+      namespaces: props.namespaces,
+      scheme: props.scheme,
+      metricsPath: props.metricsPath,
+      tls: props.tls,
+      relabelings,
+      defaultJobLabel: RelabelRule.copy('__meta_kubernetes_service_name', 'job'),
+    });
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * Synth-time checks shared by every construct. Each check throws a `ValidationError` whose message
+ * names the construct path, the prop as the user wrote it, the bad value and what is allowed.
+ *
+ * Nothing here is exported from the package entry point: it is the library's own machinery.
+ */
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+// re2js is a bundled dependency: a pure-JS port of Go's regexp/syntax, the engine Prometheus uses.
+import { RE2JS } from 're2js';
+
+/** Where a value came from: the construct and the prop, for error messages. */
+export interface Where {
+  readonly scope: IConstruct;
+  readonly prop: string;
+}
+
+/** Throws an error naming the construct path and the prop. */
+export function fail(where: Where, value: unknown, problem: string): never {
+  throw new Error(`${where.scope.node.path}: invalid ${where.prop} ${show(value)}: ${problem}`);
+}
+
+/** Renders a bad value for a message: strings quoted, everything else as JSON. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value instanceof Duration) return `${value.toMilliseconds()}ms`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prometheus
+// ---------------------------------------------------------------------------------------------
+
+/** Label name syntax that Prometheus enforces; UTF-8 is the Prometheus 3 default. */
+export enum NameValidationScheme {
+  /** Any non-empty valid UTF-8 string (Prometheus 3 default). */
+  UTF8 = 'utf8',
+  /** `[a-zA-Z_][a-zA-Z0-9_]*`, the Prometheus 2 rule. */
+  LEGACY = 'legacy',
+}
+
+const LEGACY_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Whether a JS string is valid UTF-8 once encoded (no lone surrogates). */
+function isWellFormed(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const n = s.charCodeAt(i + 1);
+      if (!(n >= 0xdc00 && n <= 0xdfff)) return false;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) {
+      return false;
+    }
+  }
+  return true;
+}
+
+export function checkLabelName(where: Where, name: string, scheme: NameValidationScheme): void {
+  if (typeof name !== 'string' || name.length === 0) {
+    fail(where, name, 'a label name must be a non-empty string');
+  }
+  if (scheme === NameValidationScheme.LEGACY && !LEGACY_LABEL.test(name)) {
+    fail(where, name, 'a label name must match [a-zA-Z_][a-zA-Z0-9_]* under the legacy validation scheme');
+  }
+  if (!isWellFormed(name)) fail(where, name, 'a label name must be valid UTF-8');
+}
+
+export function checkLabelValue(where: Where, value: string): void {
+  if (typeof value !== 'string' || !isWellFormed(value)) {
+    fail(where, value, 'a label value must be a valid UTF-8 string');
+  }
+}
+
+/** Labels Prometheus itself reads during relabeling; a target label may set them. */
+const SPECIAL_TARGET_LABELS = new Set([
+  '__address__', '__scheme__', '__metrics_path__', '__scrape_interval__', '__scrape_timeout__', '__name__',
+]);
+
+/**
+ * A label that begins with `__` is removed after relabeling and never reaches a series, except
+ * the ones Prometheus reads (`__address__` ...), URL parameters (`__param_*`) and temporaries
+ * (`__tmp*`), which are legitimate targets of a relabel rule.
+ */
+export function checkWritableLabel(where: Where, name: string, scheme: NameValidationScheme): void {
+  checkLabelName(where, name, scheme);
+  if (name.startsWith('__') && !SPECIAL_TARGET_LABELS.has(name)
+    && !name.startsWith('__param_') && !name.startsWith('__tmp')) {
+    fail(where, name, 'labels beginning with "__" are dropped after relabeling and never reach a series; '
+      + 'use a name without the "__" prefix, or "__tmp_*" for a temporary');
+  }
+}
+
+/** Compiles a regex exactly as Prometheus does (`^(?s:` + re + `)$`, Go RE2 syntax). */
+export function checkRegex(where: Where, regex: string): void {
+  if (typeof regex !== 'string') fail(where, regex, 'a regex must be a string');
+  try {
+    RE2JS.compile(`^(?s:${regex})$`);
+  } catch (e: any) {
+    fail(where, regex, `not a valid RE2 regular expression (${e.message}); `
+      + 'Prometheus uses Go RE2 syntax: no lookarounds and no backreferences');
+  }
+}
+
+/** Number of capture groups of a valid RE2 regex. */
+export function regexGroupCount(regex: string): number {
+  return RE2JS.compile(regex).groupCount();
+}
+
+/**
+ * `$1_suffix` means the group named `1_suffix` in Go's template expansion, not group 1 followed
+ * by `_suffix`: Prometheus silently substitutes an empty string.
+ */
+export function checkReplacement(where: Where, replacement: string): void {
+  const ambiguous = /\$(\d+)([A-Za-z_][A-Za-z0-9_]*)/.exec(replacement);
+  if (ambiguous) {
+    fail(where, replacement, `"$${ambiguous[1]}${ambiguous[2]}" is read as the group named "${ambiguous[1]}${ambiguous[2]}"; `
+      + `write "\${${ambiguous[1]}}${ambiguous[2]}"`);
+  }
+}
+
+/** Renders a cdk8s Duration in Prometheus syntax (`1h30m`, `15s`, `500ms`). */
+export function promDuration(d: Duration): string {
+  let ms = d.toMilliseconds();
+  if (ms === 0) return '0s';
+  const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000], ['ms', 1]];
+  let out = '';
+  for (const [unit, size] of units) {
+    const n = Math.floor(ms / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      ms -= n * size;
+    }
+  }
+  return out;
+}
+
+/** A positive, whole-millisecond duration. */
+export function checkPositiveDuration(where: Where, d: Duration): void {
+  let ms: number;
+  try {
+    ms = d.toMilliseconds();
+  } catch (e: any) {
+    fail(where, d, `not a duration (${e.message})`);
+  }
+  if (!Number.isFinite(ms) || ms <= 0 || !Number.isInteger(ms)) {
+    fail(where, d, 'must be a positive whole number of milliseconds');
+  }
+}
+
+/** A non-negative integer (sample_limit, label_limit...). */
+export function checkNonNegativeInteger(where: Where, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) fail(where, n, 'must be a whole number >= 0');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes
+// ---------------------------------------------------------------------------------------------
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Namespace names, container names: RFC 1123 labels. */
+export function checkDns1123Label(where: Where, name: string): void {
+  if (typeof name !== 'string' || !DNS1123_LABEL.test(name) || name.length > 63) {
+    fail(where, name, 'must be a lowercase RFC 1123 label: at most 63 characters of a-z, 0-9 and "-", '
+      + 'starting and ending with a letter or digit');
+  }
+}
+
+/** Service names: RFC 1035 labels, at most `maxLength` characters. */
+export function checkDns1035Label(where: Where, name: string, maxLength = 63): void {
+  if (typeof name !== 'string' || !DNS1035_LABEL.test(name) || name.length > maxLength) {
+    fail(where, name, `must be a lowercase RFC 1035 label: at most ${maxLength} characters of a-z, 0-9 and "-", `
+      + 'starting with a letter and ending with a letter or digit');
+  }
+}
+
+/** Container and Service port names (IANA_SVC_NAME). */
+export function checkPortName(where: Where, name: string): void {
+  const problems: string[] = [];
+  if (typeof name !== 'string' || name.length === 0) problems.push('must not be empty');
+  else {
+    if (name.length > 15) problems.push('must be no more than 15 characters');
+    if (!/^[-a-z0-9]+$/.test(name)) problems.push('must contain only a-z, 0-9 and "-"');
+    if (!/[a-z]/.test(name)) problems.push('must contain at least one letter (a-z)');
+    if (name.includes('--')) problems.push('must not contain consecutive hyphens');
+    if (name.startsWith('-') || name.endsWith('-')) problems.push('must not begin or end with a hyphen');
+  }
+  if (problems.length > 0) fail(where, name, `a port name (IANA service name) ${problems.join(', ')}`);
+}
+
+export function checkPort(where: Where, port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(where, port, 'must be a whole number between 1 and 65535');
+}
+
+const LABEL_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** Kubernetes label keys: optional DNS subdomain prefix and a name of at most 63 characters. */
+export function checkK8sLabelKey(where: Where, key: string): void {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (!LABEL_NAME_PART.test(name) || name.length > 63) {
+    fail(where, key, 'a label key name part must be at most 63 characters of alphanumerics, "-", "_" or ".", '
+      + 'starting and ending with an alphanumeric character');
+  }
+  if (prefix !== undefined && (prefix.length > 253 || !prefix.split('.').every(p => DNS1123_LABEL.test(p)))) {
+    fail(where, key, 'a label key prefix must be a lowercase DNS subdomain');
+  }
+}
+
+export function checkK8sLabelValue(where: Where, value: string): void {
+  if (value !== '' && (!LABEL_NAME_PART.test(value) || value.length > 63)) {
+    fail(where, value, 'a label value must be empty or at most 63 characters of alphanumerics, "-", "_" or ".", '
+      + 'starting and ending with an alphanumeric character');
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Pieces shared by the workloads we create (Prometheus, kube-state-metrics): names, the
+ * `app.kubernetes.io/*` labels, Pod Security `restricted` contexts and resource requirements.
+ */
+import { Chart, Names } from 'cdk8s';
+import { ContainerResources, k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { checkDns1035Label, checkDns1123Label, fail } from './validation';
+
+/** uid/gid of `nobody`, the user the Prometheus and kube-state-metrics images run as. */
+export const NOBODY = 65534;
+
+/**
+ * The base name of a component's objects: the `name` prop, else the construct id when it is a
+ * valid DNS label, else a unique name derived from the construct path.
+ */
+export function resolveName(scope: Construct, name: string | undefined, maxLength: number): string {
+  if (name !== undefined) {
+    checkDns1035Label({ scope, prop: 'name' }, name, maxLength);
+    return name;
+  }
+  const id = scope.node.id;
+  if (/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(id) && id.length <= maxLength) return id;
+  return Names.toDnsLabel(scope, { maxLen: maxLength });
+}
+
+/** The namespace objects go to: the prop, else the chart's. One is required (RBAC subjects need it). */
+export function resolveNamespace(scope: Construct, namespace: string | undefined, fallback?: string): string {
+  const ns = namespace ?? Chart.of(scope).namespace ?? fallback;
+  if (ns === undefined) {
+    fail({ scope, prop: 'namespace' }, undefined,
+      'a namespace is required (RBAC bindings name the ServiceAccount by namespace); set `namespace` on the Chart or on this construct');
+  }
+  checkDns1123Label({ scope, prop: 'namespace' }, ns);
+  return ns;
+}
+
+/** `app.kubernetes.io/*` labels; the version label stays out of selectors. */
+export function componentLabels(app: string, instance: string, component: string, version: string) {
+  const selector = {
+    'app.kubernetes.io/name': app,
+    'app.kubernetes.io/instance': instance,
+  };
+  const all = {
+    ...selector,
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/part-of': 'cdk8s-prometheus',
+    'app.kubernetes.io/managed-by': 'cdk8s',
+    'app.kubernetes.io/version': version,
+  };
+  return { selector, all };
+}
+
+/** Pod-level context meeting Pod Security `restricted`. */
+export function restrictedPodSecurityContext(fsGroup: boolean): k8s.PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: NOBODY,
+    runAsGroup: NOBODY,
+    ...(fsGroup ? { fsGroup: NOBODY, fsGroupChangePolicy: 'OnRootMismatch' } : {}),
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** Container-level context meeting Pod Security `restricted`. */
+export function restrictedContainerSecurityContext(): k8s.SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: NOBODY,
+    runAsGroup: NOBODY,
+    privileged: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** cdk8s-plus resources to the Kubernetes shape; `defaults` fill what the user left out. */
+export function renderResources(user: ContainerResources | undefined, defaults: ContainerResources): k8s.ResourceRequirements {
+  const r = {
+    cpu: { ...defaults.cpu, ...user?.cpu },
+    memory: { ...defaults.memory, ...user?.memory },
+    ephemeralStorage: { ...defaults.ephemeralStorage, ...user?.ephemeralStorage },
+  };
+  const q = (s: string) => k8s.Quantity.fromString(s);
+  const side = (which: 'request' | 'limit') => {
+    const out: Record<string, k8s.Quantity> = {};
+    const cpu = r.cpu[which];
+    const mem = r.memory[which];
+    const eph = r.ephemeralStorage[which];
+    if (cpu) out.cpu = q(cpu.amount);
+    if (mem) out.memory = q(`${mem.toMebibytes()}Mi`);
+    if (eph) out['ephemeral-storage'] = q(`${eph.toMebibytes()}Mi`);
+    return out;
+  };
+  return { requests: side('request'), limits: side('limit') };
+}
