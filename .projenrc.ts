@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, javascript, JsonFile } from 'projen';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   author: 'cdk8s-prometheus developers',
@@ -57,7 +57,7 @@ project.preCompileTask.exec('rm -rf lib');
 // The README's first command: synthesize the example stacks into dist/*.k8s.yaml.
 project.addTask('synth:examples', {
   description: 'synthesize examples/*.ts into dist/<example>/*.k8s.yaml',
-  exec: 'ts-node --project test/tsconfig.json examples/synth.ts',
+  exec: 'ts-node --project examples/tsconfig.json examples/synth.ts',
 });
 
 project.addTask('e2e', {
@@ -76,7 +76,16 @@ for (const p of ['/examples/', '/e2e/', '/bench/', '/.ci/', '/dist/']) {
   project.npmignore?.exclude(p);
 }
 
+// examples/, e2e/ and bench/ are type-checked TypeScript outside src/ and test/.
+for (const dir of ['examples', 'e2e', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../test/tsconfig.json', include: ['**/*.ts', '../src/**/*.ts'] },
+    marker: false,
+  });
+}
+
 project.eslint?.addLintPattern('examples');
 project.eslint?.addLintPattern('e2e');
+project.eslint?.addLintPattern('bench');
 
 project.synth();

@@ -217,11 +217,15 @@ export class KubeStateMetrics extends ScrapeJob {
               ],
               livenessProbe: {
                 httpGet: { path: '/livez', port: k8s.IntOrString.fromString('http-metrics') },
-                initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5,
+                initialDelaySeconds: 5,
+                periodSeconds: 10,
+                timeoutSeconds: 5,
               },
               readinessProbe: {
                 httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('telemetry') },
-                initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5,
+                initialDelaySeconds: 5,
+                periodSeconds: 10,
+                timeoutSeconds: 5,
               },
               resources: renderResources(props.resources, {
                 cpu: { request: Cpu.millis(10), limit: Cpu.millis(100) },

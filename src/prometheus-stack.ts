@@ -281,7 +281,9 @@ export class PrometheusStack extends Construct {
     ];
     const probe = (path: string, periodSeconds: number, failureThreshold: number): k8s.Probe => ({
       httpGet: { path, port: k8s.IntOrString.fromString('web') },
-      periodSeconds, failureThreshold, timeoutSeconds: 3,
+      periodSeconds,
+      failureThreshold,
+      timeoutSeconds: 3,
     });
     const container: k8s.Container = {
       name: 'prometheus',

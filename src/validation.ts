@@ -183,8 +183,9 @@ export function checkDns1035Label(where: Where, name: string, maxLength = 63): v
 /** Container and Service port names (IANA_SVC_NAME). */
 export function checkPortName(where: Where, name: string): void {
   const problems: string[] = [];
-  if (typeof name !== 'string' || name.length === 0) problems.push('must not be empty');
-  else {
+  if (typeof name !== 'string' || name.length === 0) {
+    problems.push('must not be empty');
+  } else {
     if (name.length > 15) problems.push('must be no more than 15 characters');
     if (!/^[-a-z0-9]+$/.test(name)) problems.push('must contain only a-z, 0-9 and "-"');
     if (!/[a-z]/.test(name)) problems.push('must contain at least one letter (a-z)');
