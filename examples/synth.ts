@@ -13,7 +13,11 @@ import { quickstart } from './quickstart';
 export const EXAMPLES: Array<(app: App) => Chart> = [quickstart, bookStack, productionStack];
 
 const outdir = path.resolve(__dirname, '..', 'dist');
-fs.rmSync(outdir, { recursive: true, force: true });
+// Only our own outputs: dist/js holds the npm package built by `projen package`.
+fs.mkdirSync(outdir, { recursive: true });
+for (const f of fs.readdirSync(outdir)) {
+  if (f.endsWith('.k8s.yaml') || f.endsWith('.prometheus.yml')) fs.rmSync(path.join(outdir, f));
+}
 const app = new App({ outdir });
 const charts = EXAMPLES.map(build => build(app));
 app.synth();
@@ -22,4 +26,4 @@ for (const chart of charts) {
     fs.writeFileSync(path.join(outdir, `${chart.node.id}.${stack.name}.prometheus.yml`), stack.renderConfig());
   }
 }
-for (const f of fs.readdirSync(outdir).sort()) console.log(path.join('dist', f));
+for (const f of fs.readdirSync(outdir).filter(x => x.endsWith('.yaml') || x.endsWith('.yml')).sort()) console.log(path.join('dist', f));
