@@ -124,7 +124,8 @@ export interface KubeStateMetricsOptions extends ScrapeOptions {
   readonly image?: string;
   /**
    * Resources of the container.
-   * @default - requests 10m CPU / 190Mi memory, limits 100m CPU / 250Mi memory
+   * @default - requests 10m CPU / 190Mi memory / 16Mi ephemeral storage, limits 100m CPU / 250Mi
+   * memory / 256Mi ephemeral storage
    */
   readonly resources?: ContainerResources;
 }
@@ -230,6 +231,7 @@ export class KubeStateMetrics extends ScrapeJob {
               resources: renderResources(props.resources, {
                 cpu: { request: Cpu.millis(10), limit: Cpu.millis(100) },
                 memory: { request: Size.mebibytes(190), limit: Size.mebibytes(250) },
+                ephemeralStorage: { request: Size.mebibytes(16), limit: Size.mebibytes(256) },
               }),
               securityContext: restrictedContainerSecurityContext(),
               terminationMessagePolicy: 'FallbackToLogsOnError',
@@ -247,6 +249,24 @@ export class KubeStateMetrics extends ScrapeJob {
           { name: 'http-metrics', port: METRICS_PORT, targetPort: k8s.IntOrString.fromString('http-metrics'), protocol: 'TCP' },
           { name: 'telemetry', port: TELEMETRY_PORT, targetPort: k8s.IntOrString.fromString('telemetry'), protocol: 'TCP' },
         ],
+      },
+    });
+
+    // Only Prometheus may reach the metrics port; egress is the API server only, which Kubernetes
+    // NetworkPolicies cannot name portably, so it stays open.
+    const promPods = { matchLabels: props.prometheus.selectorLabels };
+    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: meta,
+      spec: {
+        podSelector: { matchLabels: labels.selector },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{
+          ports: [{ port: k8s.IntOrString.fromNumber(METRICS_PORT), protocol: 'TCP' }],
+          from: [props.prometheus.namespace === this.namespace
+            ? { podSelector: promPods }
+            : { podSelector: promPods, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.prometheus.namespace } } }],
+        }],
+        egress: [{}],
       },
     });
 

@@ -135,7 +135,8 @@ export interface PrometheusStackProps {
   readonly image?: string;
   /**
    * Resources of the Prometheus container.
-   * @default - requests 250m CPU / 1Gi memory, limits 1 CPU / 2Gi memory
+   * @default - requests 250m CPU / 1Gi memory / 64Mi ephemeral storage, limits 1 CPU / 2Gi memory /
+   * 1Gi ephemeral storage (plus the emptyDir size with ephemeral storage)
    */
   readonly resources?: ContainerResources;
   /**
@@ -188,6 +189,8 @@ export class PrometheusStack extends Construct {
   public readonly nameValidationScheme: NameValidationScheme;
   /** Number of replicas. */
   public readonly replicas: number;
+  /** Labels selecting the Prometheus pods (for NetworkPolicies of scraped workloads). */
+  public readonly selectorLabels: { [key: string]: string };
 
   private readonly evaluationInterval: Duration;
   private readonly externalLabels: Record<string, string>;
@@ -253,6 +256,7 @@ export class PrometheusStack extends Construct {
     for (const [i, ns] of (props.allowFromNamespaces ?? []).entries()) checkDns1123Label(where(`allowFromNamespaces[${i}]`), ns);
 
     const labels = componentLabels('prometheus', this.name, 'server', PROMETHEUS_VERSION);
+    this.selectorLabels = { ...labels.selector };
     const meta = (name: string, extra: Partial<k8s.ObjectMeta> = {}): k8s.ObjectMeta => ({
       name, namespace: this.namespace, labels: labels.all, ...extra,
     });
@@ -299,6 +303,11 @@ export class PrometheusStack extends Construct {
       resources: renderResources(props.resources, {
         cpu: { request: Cpu.millis(250), limit: Cpu.units(1) },
         memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
+        // Logs only, unless the TSDB itself lives in an emptyDir, which counts against the pod's limits.
+        ephemeralStorage: {
+          request: Size.mebibytes(64),
+          limit: Size.mebibytes(1024 + (storage.isPersistent ? 0 : storage.size.toMebibytes())),
+        },
       }),
       securityContext: restrictedContainerSecurityContext(),
       terminationMessagePolicy: 'FallbackToLogsOnError',
@@ -369,8 +378,9 @@ export class PrometheusStack extends Construct {
       metadata: meta(this.name),
       spec: {
         podSelector: { matchLabels: labels.selector },
-        // Ingress only: scraping needs egress to every target.
-        policyTypes: ['Ingress'],
+        // Egress stays open on purpose: scraping reaches every target in the cluster.
+        policyTypes: ['Ingress', 'Egress'],
+        egress: [{}],
         ingress: [{
           ports: [{ port: k8s.IntOrString.fromNumber(WEB_PORT), protocol: 'TCP' }],
           from: [

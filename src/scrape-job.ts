@@ -292,8 +292,7 @@ export function checkRelabelRule(ctx: RuleContext, rule: RelabelRule): void {
   if (!ALL_ACTIONS.has(rule.action)) {
     fail(at('action'), rule.action, `unknown relabel action; one of ${[...ALL_ACTIONS].join(', ')}`);
   }
-  (rule.sourceLabels ?? []).forEach((label, i) => {
-    const where = at(`sourceLabels[${i}]`);
+  const checkRead = (where: Where, label: string) => {
     checkLabelName(where, label, ctx.scheme);
     if (label.startsWith(META_PREFIX)) {
       if (ctx.metric) {
@@ -304,7 +303,10 @@ export function checkRelabelRule(ctx: RuleContext, rule: RelabelRule): void {
           + `it produces __meta_kubernetes_{${META_BY_ROLE[ctx.role].map(m => (m.endsWith('_') ? `${m}<name>` : m)).join(',')}}`);
       }
     }
-  });
+  };
+  (rule.sourceLabels ?? []).forEach((label, i) => checkRead(at(`sourceLabels[${i}]`), label));
+  // keepequal/dropequal compare with targetLabel: it is read, not written.
+  const readsTarget = rule.action === RelabelAction.KEEP_EQUAL || rule.action === RelabelAction.DROP_EQUAL;
   const needsSources = [RelabelAction.KEEP, RelabelAction.DROP, RelabelAction.HASHMOD,
     RelabelAction.KEEP_EQUAL, RelabelAction.DROP_EQUAL, RelabelAction.LOWERCASE, RelabelAction.UPPERCASE];
   if (needsSources.includes(rule.action) && (rule.sourceLabels ?? []).length === 0) {
@@ -313,7 +315,9 @@ export function checkRelabelRule(ctx: RuleContext, rule: RelabelRule): void {
   if (rule.regex !== undefined) {
     checkRegex(at('regex'), rule.regex);
   }
-  if (rule.targetLabel !== undefined) {
+  if (rule.targetLabel !== undefined && readsTarget) {
+    checkRead(at('targetLabel'), rule.targetLabel);
+  } else if (rule.targetLabel !== undefined) {
     const hasTemplate = rule.action === RelabelAction.REPLACE && /\$(\{\w+\}|\w+)/.test(rule.targetLabel);
     if (hasTemplate) checkReplacement(at('targetLabel'), rule.targetLabel);
     else checkWritableLabel(at('targetLabel'), rule.targetLabel, ctx.scheme);

@@ -10,7 +10,7 @@ describe('KubeStateMetrics', () => {
   test('snapshot and schema', () => {
     expect(ksmObjects).toMatchSnapshot();
     expect(schemaProblems(ms)).toEqual([]);
-    expect(ksmObjects.map(m => m.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Service', 'ServiceAccount']);
+    expect(ksmObjects.map(m => m.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'NetworkPolicy', 'Service', 'ServiceAccount']);
   });
 
   test('a pinned image, restricted pod security, probes and resources', () => {
@@ -23,7 +23,10 @@ describe('KubeStateMetrics', () => {
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(c.livenessProbe.httpGet).toEqual({ path: '/livez', port: 'http-metrics' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'telemetry' });
-    expect(c.resources).toEqual({ requests: { cpu: '10m', memory: '190Mi' }, limits: { cpu: '100m', memory: '250Mi' } });
+    expect(c.resources).toEqual({
+      requests: { 'cpu': '10m', 'memory': '190Mi', 'ephemeral-storage': '16Mi' },
+      limits: { 'cpu': '100m', 'memory': '250Mi', 'ephemeral-storage': '256Mi' },
+    });
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(one(ms, 'ServiceAccount', 'kube-state-metrics').automountServiceAccountToken).toBe(false);
   });
@@ -53,6 +56,26 @@ describe('KubeStateMetrics', () => {
     expect(svc.spec.ports.map((p: any) => p.name)).toEqual(['http-metrics', 'telemetry']);
     // Prometheus gets a Role in its own namespace for this, not cluster-wide endpoint access
     expect(objects(ms, 'Role').map(r => r.metadata.namespace)).toEqual(['monitoring']);
+  });
+
+  test('a NetworkPolicy admits only the Prometheus pods to the metrics port', () => {
+    const np = one(ms, 'NetworkPolicy', 'kube-state-metrics');
+    expect(np.spec.podSelector).toEqual(one(ms, 'Deployment', 'kube-state-metrics').spec.selector);
+    expect(np.spec.ingress).toEqual([{
+      ports: [{ port: 8080, protocol: 'TCP' }],
+      from: [{ podSelector: { matchLabels: one(ms, 'StatefulSet', 'prometheus').spec.selector.matchLabels } }],
+    }]);
+  });
+
+  test('in another namespace than Prometheus, the NetworkPolicy names the Prometheus namespace', () => {
+    const s = stack();
+    new KubeStateMetrics(s.chart, 'ksm', { prometheus: s.prometheus, namespace: 'kube-system' });
+    const out = synth(s.chart);
+    const np = one(out, 'NetworkPolicy', 'ksm');
+    expect(np.metadata.namespace).toBe('kube-system');
+    expect(np.spec.ingress[0].from[0].namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } });
+    expect(job(out, 'kube-state-metrics').kubernetes_sd_configs[0].namespaces).toEqual({ names: ['kube-system'] });
+    expect(one(out, 'Role').metadata.namespace).toBe('kube-system');
   });
 
   test('custom collectors narrow the ClusterRole', () => {

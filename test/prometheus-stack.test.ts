@@ -87,7 +87,10 @@ describe('PrometheusStack defaults', () => {
     });
     expect(container.image).toBe(PROMETHEUS_IMAGE);
     expect(container.image).toMatch(/^quay\.io\/prometheus\/prometheus:v3\.\d+\.\d+$/);
-    expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '1024Mi' }, limits: { cpu: '1', memory: '2048Mi' } });
+    expect(container.resources).toEqual({
+      requests: { 'cpu': '250m', 'memory': '1024Mi', 'ephemeral-storage': '64Mi' },
+      limits: { 'cpu': '1', 'memory': '2048Mi', 'ephemeral-storage': '1024Mi' },
+    });
   });
 
   test('the ServiceAccount token is mounted only into the Prometheus pod', () => {
@@ -107,7 +110,8 @@ describe('PrometheusStack defaults', () => {
 
   test('a NetworkPolicy admitting only the own namespace to port 9090, egress open', () => {
     const np = one(ms, 'NetworkPolicy');
-    expect(np.spec.policyTypes).toEqual(['Ingress']);
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np.spec.egress).toEqual([{}]);
     expect(np.spec.ingress).toEqual([{ ports: [{ port: 9090, protocol: 'TCP' }], from: [{ podSelector: {} }] }]);
   });
 
@@ -167,6 +171,8 @@ describe('PrometheusStack options', () => {
     const sts = one(synth(c), 'StatefulSet');
     expect(sts.spec.volumeClaimTemplates).toBeUndefined();
     expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'data', emptyDir: { sizeLimit: '4096Mi' } });
+    // the emptyDir counts against the pod's ephemeral-storage limit
+    expect(sts.spec.template.spec.containers[0].resources.limits['ephemeral-storage']).toBe('5120Mi');
   });
 
   test('restartOnConfigChange puts the config checksum on the pod template', () => {

@@ -26,9 +26,15 @@ cd "$W"
 
 pids=()
 stop_all() {
-  local rc=$? p
-  for p in "${pids[@]+"${pids[@]}"}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]+"${pids[@]}"}"; do wait "$p" 2>/dev/null || true; done
+  local rc=$? i t0
+  t0=$(ms)
+  # Reverse start order: Prometheus, then the API server (while etcd is still
+  # there, so that it shuts down quickly), then etcd.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
+  echo "smoke: stopped ${#pids[@]} processes in $(($(ms) - t0)) ms" >&2
   if ((rc != 0)); then
     for f in etcd.log apiserver.log prometheus.log; do
       [[ -f $f ]] && { echo "--- tail $f"; tail -n 25 "$f"; }

@@ -1,0 +1,216 @@
+/**
+ * Property test input: N random but valid combinations of construct options, each rendered to
+ * a prometheus.yml (and its manifests) under OUT_DIR. The e2e config test feeds every file to the
+ * real `promtool check config`; zero rejections are allowed.
+ *
+ *   ts-node e2e/matrix.ts OUT_DIR [COUNT=500] [SEED=20261125]
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart, Duration, Size } from 'cdk8s';
+import {
+  ApiServerScrape, CadvisorMetrics, CadvisorScrape, DiscoveryRole, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
+  KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
+  Scheme, ScrapeOptions, ServiceScrape,
+} from '../src';
+
+/** mulberry32: small, seedable, good enough to pick options. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    bool: (p = 0.5) => next() < p,
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
+    some: <T>(xs: readonly T[], max = xs.length): T[] => xs.filter(() => next() < max / xs.length).slice(0, max),
+  };
+}
+type Rng = ReturnType<typeof rng>;
+
+const NAMESPACES = ['default', 'apps', 'payments', 'kube-system', 'team-a', 'team-b'];
+const PORT_NAMES = ['metrics', 'http-metrics', 'web', 'prom', 'exporter-9100'];
+
+/** Valid target relabel rules for a role (meta labels that role produces). */
+function relabelPool(role: DiscoveryRole): RelabelRule[] {
+  const common = [
+    RelabelRule.copy('__address__', '__tmp_address'),
+    RelabelRule.setLabel('team', 'platform'),
+    RelabelRule.replace({ sourceLabels: ['__address__'], regex: '([^:]+)(?::\\d+)?', targetLabel: 'host', replacement: '${1}' }),
+    RelabelRule.hashMod({ sourceLabels: ['__address__'], modulus: 4, targetLabel: '__tmp_shard' }),
+    RelabelRule.labelDrop('__tmp_.*'),
+    RelabelRule.replace({ sourceLabels: ['__scheme__', '__address__'], separator: '://', targetLabel: 'endpoint_url' }),
+  ];
+  const byRole: Record<string, RelabelRule[]> = {
+    [DiscoveryRole.NODE]: [
+      RelabelRule.labelMap({ regex: '__meta_kubernetes_node_label_(.+)', replacement: 'node_${1}' }),
+      RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_node_label_kubernetes_io_os'], regex: 'linux' }),
+      RelabelRule.copy('__meta_kubernetes_node_address_InternalIP', 'internal_ip'),
+    ],
+    [DiscoveryRole.POD]: [
+      RelabelRule.labelMap({ regex: '__meta_kubernetes_pod_label_(.+)' }),
+      RelabelRule.drop({ sourceLabels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], regex: 'false' }),
+      RelabelRule.uppercase({ sourceLabels: ['__meta_kubernetes_pod_phase'], targetLabel: 'phase' }),
+      RelabelRule.copy('__meta_kubernetes_pod_node_name', 'node'),
+    ],
+    [DiscoveryRole.ENDPOINT_SLICE]: [
+      RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_endpointslice_endpoint_conditions_ready'], regex: 'true' }),
+      RelabelRule.labelMap({ regex: '__meta_kubernetes_service_label_(.+)', replacement: 'svc_${1}' }),
+      RelabelRule.lowercase({ sourceLabels: ['__meta_kubernetes_namespace'], targetLabel: 'ns' }),
+      RelabelRule.copy('__meta_kubernetes_endpointslice_endpoint_node_name', 'node'),
+    ],
+    [DiscoveryRole.ENDPOINTS]: [
+      RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_endpoint_ready'], regex: 'true' }),
+      RelabelRule.copy('__meta_kubernetes_endpoint_node_name', 'node'),
+      RelabelRule.keepEqual({ sourceLabels: ['__meta_kubernetes_service_name'], targetLabel: '__meta_kubernetes_endpoints_name' }),
+    ],
+  };
+  return [...common, ...(byRole[role] ?? [])];
+}
+
+const METRIC_POOL = [
+  RelabelRule.drop({ sourceLabels: ['__name__'], regex: 'go_gc_.*|process_.*' }),
+  RelabelRule.labelDrop('id'),
+  RelabelRule.keep({ sourceLabels: ['__name__'], regex: '.+' }),
+  RelabelRule.replace({ sourceLabels: ['__name__'], regex: 'up', targetLabel: 'is_up', replacement: 'yes' }),
+  RelabelRule.dropEqual({ sourceLabels: ['instance'], targetLabel: 'node' }),
+];
+
+function durationBelow(r: Rng, maxMs: number): Duration {
+  const options = [1000, 2000, 5000, 10000, 15000, 20000, 30000, 45000, 60000, 90000, 120000, 300000, 500, 1500].filter(ms => ms <= maxMs);
+  return Duration.millis(r.pick(options));
+}
+
+function commonOptions(r: Rng, role: DiscoveryRole, globalInterval: Duration, globalTimeout: Duration): ScrapeOptions {
+  const interval = r.bool(0.4) ? durationBelow(r, 300000) : undefined;
+  const effective = (interval ?? globalInterval).toMilliseconds();
+  const timeout = r.bool(0.4) ? durationBelow(r, effective) : undefined;
+  void globalTimeout;
+  return {
+    interval,
+    timeout,
+    sampleLimit: r.bool(0.3) ? r.int(0, 100000) : undefined,
+    labelLimit: r.bool(0.2) ? r.int(0, 64) : undefined,
+    relabelings: r.bool(0.5) ? r.some(relabelPool(role), 3) : undefined,
+    metricRelabelings: r.bool(0.4) ? r.some(METRIC_POOL, 2) : undefined,
+    jobLabel: r.bool(0.2) ? r.pick(['custom', 'kubelet', 'team-x', 'job with spaces']) : undefined,
+  };
+}
+
+export function buildCombination(app: App, index: number, r: Rng): PrometheusStack {
+  const chart = new Chart(app, `matrix-${index}`, { namespace: r.pick(['monitoring', 'observability', 'prom']) });
+  const scrapeInterval = Duration.seconds(r.pick([5, 10, 15, 30, 60, 120]));
+  const scrapeTimeout = durationBelow(r, scrapeInterval.toMilliseconds());
+  const legacy = r.bool(0.2);
+  const prometheus = new PrometheusStack(chart, 'prometheus', {
+    scrapeInterval,
+    scrapeTimeout,
+    evaluationInterval: Duration.seconds(r.pick([15, 30, 60, 90])),
+    replicas: r.pick([1, 1, 2, 3]),
+    externalLabels: r.bool(0.5) ? { cluster: r.pick(['prod', 'eu-1', 'dev']), ...(r.bool() ? { region: 'eu-west-1' } : {}) } : undefined,
+    nameValidationScheme: legacy ? NameValidationScheme.LEGACY : undefined,
+    retention: r.bool(0.5) ? Duration.days(r.int(1, 400)) : (r.bool() ? Duration.hours(r.int(2, 72)) : undefined),
+    storage: r.bool(0.8)
+      ? PrometheusStorage.persistent({ size: Size.gibibytes(r.pick([1, 8, 20, 50, 500])) })
+      : PrometheusStorage.ephemeral(),
+  });
+  const opts = (role: DiscoveryRole) => {
+    const o = commonOptions(r, role, scrapeInterval, scrapeTimeout);
+    // the legacy scheme forbids some of our pool's label values as names? no: only names, all pool names are legacy-valid
+    return o;
+  };
+  let n = 0;
+  const jobName = (base: string) => `${base}-${n++}`;
+  const kinds = r.some(['kubelet', 'cadvisor', 'apiserver', 'service', 'pod', 'ksm'] as const, 6);
+  if (kinds.length === 0) kinds.push('kubelet');
+  for (const kind of kinds) {
+    const copies = r.int(1, 2);
+    for (let c = 0; c < copies; c++) {
+      switch (kind) {
+        case 'kubelet':
+          new KubeletScrape(chart, jobName('kubelet'), {
+            prometheus,
+            jobName: jobName('kubelet'),
+            ...opts(DiscoveryRole.NODE),
+            tls: r.bool(0.2) ? { insecureSkipVerify: true } : undefined,
+          });
+          break;
+        case 'cadvisor':
+          new CadvisorScrape(chart, jobName('cadvisor'), {
+            prometheus,
+            jobName: jobName('cadvisor'),
+            ...opts(DiscoveryRole.NODE),
+            metrics: r.pick([CadvisorMetrics.NONE, CadvisorMetrics.KUBE_PROMETHEUS, CadvisorMetrics.AGGRESSIVE]),
+          });
+          break;
+        case 'apiserver': {
+          const discovery = r.pick([EndpointDiscovery.ENDPOINT_SLICE, EndpointDiscovery.ENDPOINTS]);
+          new ApiServerScrape(chart, jobName('apiserver'), {
+            prometheus,
+            jobName: jobName('apiserver'),
+            discovery,
+            ...opts(discovery === EndpointDiscovery.ENDPOINTS ? DiscoveryRole.ENDPOINTS : DiscoveryRole.ENDPOINT_SLICE),
+          });
+          break;
+        }
+        case 'service': {
+          const discovery = r.pick([EndpointDiscovery.ENDPOINT_SLICE, EndpointDiscovery.ENDPOINTS]);
+          new ServiceScrape(chart, jobName('services'), {
+            prometheus,
+            jobName: jobName('services'),
+            discovery,
+            namespaces: r.bool(0.6) ? r.some(NAMESPACES, 3).concat('default') : undefined,
+            portName: r.bool(0.5) ? r.pick(PORT_NAMES) : undefined,
+            scheme: r.bool(0.2) ? Scheme.HTTPS : undefined,
+            metricsPath: r.bool(0.2) ? r.pick(['/metrics', '/internal/metrics', '/prometheus']) : undefined,
+            ...opts(discovery === EndpointDiscovery.ENDPOINTS ? DiscoveryRole.ENDPOINTS : DiscoveryRole.ENDPOINT_SLICE),
+          });
+          break;
+        }
+        case 'pod':
+          new PodPortScrape(chart, jobName('pods'), {
+            prometheus,
+            jobName: jobName('pods'),
+            portName: r.bool(0.5) ? r.pick(PORT_NAMES) : undefined,
+            namespaces: r.bool(0.4) ? r.some(NAMESPACES, 2).concat('apps') : undefined,
+            ...opts(DiscoveryRole.POD),
+          });
+          break;
+        case 'ksm':
+          if (c > 0) break; // one kube-state-metrics per namespace
+          new KubeStateMetrics(chart, 'kube-state-metrics', {
+            prometheus,
+            jobName: jobName('ksm'),
+            collectors: r.bool(0.5) ? r.some(Object.values(KubeStateMetricsCollector), 8).concat(KubeStateMetricsCollector.PODS) : undefined,
+            ...opts(DiscoveryRole.ENDPOINT_SLICE),
+          });
+          break;
+      }
+    }
+  }
+  return prometheus;
+}
+
+if (require.main === module) {
+  const [outDir, countArg, seedArg] = process.argv.slice(2);
+  if (!outDir) throw new Error('usage: matrix.ts OUT_DIR [COUNT] [SEED]');
+  const count = Number(countArg ?? 500);
+  const seed = Number(seedArg ?? 20261125);
+  const r = rng(seed);
+  fs.mkdirSync(outDir, { recursive: true });
+  let jobs = 0;
+  for (let i = 0; i < count; i++) {
+    const app = new App({ outdir: path.join(outDir, `manifests-${i}`) });
+    const prometheus = buildCombination(app, i, r);
+    app.synth();
+    jobs += prometheus.scrapes.length;
+    fs.writeFileSync(path.join(outDir, `matrix-${String(i).padStart(4, '0')}.prometheus.yml`), prometheus.renderConfig());
+  }
+  console.log(`matrix: ${count} combinations (seed ${seed}), ${jobs} scrape jobs, written to ${outDir}`);
+}
