@@ -8,6 +8,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as os from 'os';
 import * as path from 'path';
 import { distFiles, ROOT, tool } from './lib/tools';
 
@@ -43,7 +44,7 @@ test('kube-score reports nothing unexempted on the example manifests', () => {
 });
 
 test('kube-score itself flags a bad manifest (the check can fail)', () => {
-  const bad = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'kube-score-')), 'bad.yaml');
+  const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kube-score-')), 'bad.yaml');
   fs.writeFileSync(bad, [
     'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: bad}',
     'spec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: "nginx:latest", securityContext: {privileged: true}}]}}}',

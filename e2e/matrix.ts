@@ -15,6 +15,7 @@ import {
 } from '../src';
 
 /** mulberry32: small, seedable, good enough to pick options. */
+/* eslint-disable no-bitwise */
 function rng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
@@ -32,6 +33,7 @@ function rng(seed: number) {
     some: <T>(xs: readonly T[], max = xs.length): T[] => xs.filter(() => next() < max / xs.length).slice(0, max),
   };
 }
+/* eslint-enable no-bitwise */
 type Rng = ReturnType<typeof rng>;
 
 const NAMESPACES = ['default', 'apps', 'payments', 'kube-system', 'team-a', 'team-b'];
