@@ -104,6 +104,7 @@ export class CadvisorScrape extends ScrapeJob {
       ...base,
       honorTimestamps: false,
       defaultJobLabel: RelabelRule.setLabel('job', 'kubelet'),
+      metricRelabelingsProp: 'metrics',
       metricRelabelings: [
         ...this.metrics.metricRelabelings,
         // Docker-era container labels: never wanted as series labels (as in the book).

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import type { PrometheusStack } from './prometheus-stack';
 import { RelabelRule } from './relabel';
-import { checkMetricsPath, DiscoveryRole, Scheme, ScrapeJob, ScrapeOptions, ScrapeTlsOptions } from './scrape-job';
+import { DiscoveryRole, ScrapeJob, ScrapeOptions, TargetEndpointOptions } from './scrape-job';
 import { checkPortName } from './validation';
 
 /** Options of `PodPortScrape`. */
-export interface PodPortScrapeOptions extends ScrapeOptions {
+export interface PodPortScrapeOptions extends ScrapeOptions, TargetEndpointOptions {
   /**
    * Name of the container ports to scrape.
    * @default "metrics"
@@ -16,21 +16,6 @@ export interface PodPortScrapeOptions extends ScrapeOptions {
    * @default - all namespaces (a ClusterRole)
    */
   readonly namespaces?: string[];
-  /**
-   * URL scheme of the scrape.
-   * @default Scheme.HTTP
-   */
-  readonly scheme?: Scheme;
-  /**
-   * Path of the metrics endpoint.
-   * @default "/metrics"
-   */
-  readonly metricsPath?: string;
-  /**
-   * TLS settings for HTTPS ports.
-   * @default - system roots
-   */
-  readonly tls?: ScrapeTlsOptions;
 }
 
 /** Props of `PodPortScrape`. */
@@ -52,14 +37,16 @@ export class PodPortScrape extends ScrapeJob {
     super(scope, id);
     this.portName = props.portName ?? 'metrics';
     checkPortName({ scope: this, prop: 'portName' }, this.portName);
-    if (props.metricsPath !== undefined) checkMetricsPath({ scope: this, prop: 'metricsPath' }, props.metricsPath);
     this._register(props.prometheus, props, {
       defaultJobName: 'pods',
       role: DiscoveryRole.POD,
       namespaces: props.namespaces,
       scheme: props.scheme,
       metricsPath: props.metricsPath,
+      params: props.params,
+      httpHeaders: props.httpHeaders,
       tls: props.tls,
+      authorization: props.authorization,
       relabelings: [
         RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: this.portName }),
         RelabelRule.drop({ sourceLabels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Completed' }),

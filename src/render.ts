@@ -78,6 +78,9 @@ function renderJob(job: JobSpec): Record<string, unknown> {
     scheme: job.scheme,
     metrics_path: job.metricsPath,
     params: job.params,
+    http_headers: job.httpHeaders
+      ? Object.fromEntries(Object.entries(job.httpHeaders).map(([k, v]) => [k, { values: [v] }]))
+      : undefined,
     honor_labels: job.honorLabels,
     honor_timestamps: job.honorTimestamps,
     sample_limit: job.sampleLimit || undefined,

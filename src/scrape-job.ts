@@ -184,6 +184,41 @@ export interface ScrapeOptions {
   readonly labelLimit?: number;
 }
 
+/** How a scrape reaches a target it discovers: for the constructs that scrape your workloads. */
+export interface TargetEndpointOptions {
+  /**
+   * URL scheme of the scrape.
+   * @default Scheme.HTTP
+   */
+  readonly scheme?: Scheme;
+  /**
+   * Path of the metrics endpoint; starts with "/", no query string (use `params`).
+   * @default "/metrics"
+   */
+  readonly metricsPath?: string;
+  /**
+   * URL query parameters of the scrape.
+   * @default - none
+   */
+  readonly params?: { [name: string]: string[] };
+  /**
+   * TLS settings for HTTPS targets.
+   * @default - system roots, no client certificate
+   */
+  readonly tls?: ScrapeTlsOptions;
+  /**
+   * Credentials sent with each scrape.
+   * @default ScrapeAuthorization.none()
+   */
+  readonly authorization?: ScrapeAuthorization;
+  /**
+   * Extra HTTP request headers (not the ones Prometheus sets itself, such as Authorization or
+   * User-Agent).
+   * @default - none
+   */
+  readonly httpHeaders?: { [name: string]: string };
+}
+
 /**
  * What the stack renders and derives RBAC from. Built by each construct; not part of the public
  * API.
@@ -197,6 +232,7 @@ export interface JobSpec {
   readonly scheme: Scheme;
   readonly metricsPath: string;
   readonly params?: Record<string, string[]>;
+  readonly httpHeaders?: Record<string, string>;
   readonly honorLabels?: boolean;
   readonly honorTimestamps?: boolean;
   readonly interval?: Duration;
@@ -403,10 +439,7 @@ export abstract class ScrapeJob extends Construct {
     if (spec.namespaces !== undefined && spec.namespaces.length === 0) {
       fail({ scope: this, prop: 'namespaces' }, [], 'give at least one namespace, or leave it out to discover in all namespaces');
     }
-    const tls = spec.tls;
-    if (tls && (tls.certFile === undefined) !== (tls.keyFile === undefined)) {
-      fail({ scope: this, prop: 'tls' }, tls, 'a client certificate needs both certFile and keyFile');
-    }
+    checkEndpoint(this, spec);
 
     if (options.jobLabel !== undefined && (typeof options.jobLabel !== 'string' || options.jobLabel === '')) {
       fail({ scope: this, prop: 'jobLabel' }, options.jobLabel, 'the job label must be a non-empty string');
@@ -423,7 +456,7 @@ export abstract class ScrapeJob extends Construct {
     check('metricRelabelings', userMetricRelabelings, true);
     // The construct's own rules are checked too: a defect there must not reach a cluster.
     check('(built-in relabelings)', builtIn, false);
-    check('(built-in metricRelabelings)', spec.metricRelabelings ?? [], true);
+    check(spec.metricRelabelingsProp ?? '(built-in metricRelabelings)', spec.metricRelabelings ?? [], true);
 
     this._jobSpec = {
       jobName,
@@ -432,6 +465,7 @@ export abstract class ScrapeJob extends Construct {
       scheme: spec.scheme ?? Scheme.HTTP,
       metricsPath: spec.metricsPath ?? '/metrics',
       params: spec.params,
+      httpHeaders: spec.httpHeaders,
       honorLabels: spec.honorLabels,
       honorTimestamps: spec.honorTimestamps,
       interval: options.interval,
@@ -460,6 +494,7 @@ export interface JobBuild {
   readonly scheme?: Scheme;
   readonly metricsPath?: string;
   readonly params?: Record<string, string[]>;
+  readonly httpHeaders?: Record<string, string>;
   readonly honorLabels?: boolean;
   readonly honorTimestamps?: boolean;
   readonly tls?: ScrapeTlsOptions;
@@ -468,12 +503,78 @@ export interface JobBuild {
   /** Sets the `job` label when the user gives no `jobLabel`. */
   readonly defaultJobLabel?: RelabelRule;
   readonly metricRelabelings?: RelabelRule[];
+  /** The prop the built-in metric relabelings came from, when the user chose them. */
+  readonly metricRelabelingsProp?: string;
   readonly kubeletMetrics?: boolean;
   readonly nonResourceUrls?: string[];
 }
 
-/** Checks a user-given metrics path: absolute, no query string. */
-export function checkMetricsPath(where: Where, path: string): void {
-  if (typeof path !== 'string' || !path.startsWith('/')) fail(where, path, 'a metrics path must start with "/"');
-  if (/[?#]/.test(path)) fail(where, path, 'a metrics path carries no query or fragment; pass URL parameters with `params`');
+/** Headers Prometheus sets or that change the connection (prometheus/common config.ReservedHeaders). */
+const RESERVED_HEADERS = new Set([
+  'Authorization', 'Host', 'Content-Encoding', 'Content-Length', 'Content-Type', 'User-Agent', 'Connection',
+  'Keep-Alive', 'Proxy-Authenticate', 'Proxy-Authorization', 'Www-Authenticate', 'Accept-Encoding',
+  'X-Prometheus-Remote-Write-Version', 'X-Prometheus-Remote-Read-Version', 'X-Prometheus-Scrape-Timeout-Seconds',
+  'X-Amz-Date', 'X-Amz-Security-Token', 'X-Amz-Content-Sha256',
+]);
+
+/** Go's http.CanonicalHeaderKey. */
+function canonicalHeader(name: string): string {
+  return name.split('-').map(w => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()).join('-');
+}
+
+function checkAbsoluteFile(where: Where, file: string | undefined): void {
+  if (file === undefined) return;
+  if (typeof file !== 'string' || !file.startsWith('/')) {
+    fail(where, file, 'give an absolute path of a file mounted in the Prometheus pod (a relative path resolves against the read-only config directory)');
+  }
+}
+
+/** Scheme, path, params, headers, TLS and credentials of a job: what Prometheus refuses, or silently breaks on. */
+function checkEndpoint(scope: Construct, spec: JobBuild): void {
+  const at = (prop: string): Where => ({ scope, prop });
+  if (spec.scheme !== undefined && !Object.values(Scheme).includes(spec.scheme)) {
+    fail(at('scheme'), spec.scheme, 'the scheme must be Scheme.HTTP or Scheme.HTTPS');
+  }
+  if (spec.metricsPath !== undefined) {
+    const path = spec.metricsPath;
+    if (typeof path !== 'string' || !path.startsWith('/')) fail(at('metricsPath'), path, 'a metrics path must start with "/"');
+    if (/[?#]/.test(path)) fail(at('metricsPath'), path, 'a metrics path carries no query or fragment; pass URL parameters with `params`');
+  }
+  for (const [name, values] of Object.entries(spec.params ?? {})) {
+    if (name === '') fail(at('params'), name, 'a URL parameter needs a name');
+    if (!Array.isArray(values) || values.length === 0 || values.some(v => typeof v !== 'string')) {
+      fail(at(`params.${name}`), values, 'give a non-empty list of strings');
+    }
+  }
+  for (const [name, value] of Object.entries(spec.httpHeaders ?? {})) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) fail(at('httpHeaders'), name, 'not a valid HTTP header name');
+    if (RESERVED_HEADERS.has(canonicalHeader(name))) {
+      fail(at('httpHeaders'), name, `Prometheus refuses to set "${canonicalHeader(name)}" (reserved: ${[...RESERVED_HEADERS].join(', ')}); use \`authorization\` for credentials`);
+    }
+    if (typeof value !== 'string' || /[\r\n]/.test(value)) fail(at(`httpHeaders.${name}`), value, 'a header value is a single-line string');
+  }
+  const tls = spec.tls;
+  if (tls) {
+    if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+      fail(at(tls.certFile === undefined ? 'tls.keyFile' : 'tls.certFile'), tls.certFile ?? tls.keyFile,
+        'a client certificate needs both certFile and keyFile');
+    }
+    checkAbsoluteFile(at('tls.caFile'), tls.caFile);
+    checkAbsoluteFile(at('tls.certFile'), tls.certFile);
+    checkAbsoluteFile(at('tls.keyFile'), tls.keyFile);
+    if (tls.minVersion !== undefined && !Object.values(TlsVersion).includes(tls.minVersion)) {
+      fail(at('tls.minVersion'), tls.minVersion, `unknown TLS version; one of ${Object.values(TlsVersion).join(', ')}`);
+    }
+    if (tls.serverName !== undefined && (typeof tls.serverName !== 'string' || tls.serverName.trim() === '')) {
+      fail(at('tls.serverName'), tls.serverName, 'a server name must be a non-empty host name');
+    }
+  }
+  const auth = spec.authorization;
+  if (auth !== undefined) {
+    if (!(auth instanceof ScrapeAuthorization)) fail(at('authorization'), auth, 'use ScrapeAuthorization.serviceAccountToken(), .bearerTokenFile(), .basicAuth() or .none()');
+    checkAbsoluteFile(at('authorization'), auth.file);
+    if (auth.type === AuthorizationType.BASIC && (typeof auth.username !== 'string' || auth.username === '')) {
+      fail(at('authorization'), auth.username, 'basic auth needs a non-empty user name');
+    }
+  }
 }

@@ -2,13 +2,12 @@ import { Construct } from 'constructs';
 import type { PrometheusStack } from './prometheus-stack';
 import { RelabelRule } from './relabel';
 import {
-  checkMetricsPath, DiscoveryRole, EndpointDiscovery, endpointPortNameLabel, Scheme, ScrapeJob, ScrapeOptions,
-  ScrapeTlsOptions,
+  DiscoveryRole, EndpointDiscovery, endpointPortNameLabel, ScrapeJob, ScrapeOptions, TargetEndpointOptions,
 } from './scrape-job';
 import { checkPortName } from './validation';
 
 /** Options of `ServiceScrape`. */
-export interface ServiceScrapeOptions extends ScrapeOptions {
+export interface ServiceScrapeOptions extends ScrapeOptions, TargetEndpointOptions {
   /**
    * Namespaces to discover Services in (filtered by the API server; the stack grants Roles only
    * there).
@@ -25,21 +24,6 @@ export interface ServiceScrapeOptions extends ScrapeOptions {
    * @default EndpointDiscovery.ENDPOINT_SLICE
    */
   readonly discovery?: EndpointDiscovery;
-  /**
-   * URL scheme of the scrape.
-   * @default Scheme.HTTP
-   */
-  readonly scheme?: Scheme;
-  /**
-   * Path of the metrics endpoint.
-   * @default "/metrics"
-   */
-  readonly metricsPath?: string;
-  /**
-   * TLS settings for HTTPS endpoints.
-   * @default - system roots
-   */
-  readonly tls?: ScrapeTlsOptions;
 }
 
 /** Props of `ServiceScrape`. */
@@ -58,7 +42,6 @@ export class ServiceScrape extends ScrapeJob {
     super(scope, id);
     const discovery = props.discovery ?? EndpointDiscovery.ENDPOINT_SLICE;
     if (props.portName !== undefined) checkPortName({ scope: this, prop: 'portName' }, props.portName);
-    if (props.metricsPath !== undefined) checkMetricsPath({ scope: this, prop: 'metricsPath' }, props.metricsPath);
     const relabelings = [
       RelabelRule.drop({
         sourceLabels: ['__meta_kubernetes_namespace', '__meta_kubernetes_service_name'],
@@ -79,7 +62,10 @@ export class ServiceScrape extends ScrapeJob {
       namespaces: props.namespaces,
       scheme: props.scheme,
       metricsPath: props.metricsPath,
+      params: props.params,
+      httpHeaders: props.httpHeaders,
       tls: props.tls,
+      authorization: props.authorization,
       relabelings,
       defaultJobLabel: RelabelRule.copy('__meta_kubernetes_service_name', 'job'),
     });

@@ -23,7 +23,13 @@ export function fail(where: Where, value: unknown, problem: string): never {
 /** Renders a bad value for a message: strings quoted, everything else as JSON. */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (value instanceof Duration) return `${value.toMilliseconds()}ms`;
+  if (value instanceof Duration) {
+    try {
+      return `${value.toMilliseconds()}ms`;
+    } catch {
+      return JSON.stringify(value.toHumanString());
+    }
+  }
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
