@@ -18,7 +18,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // cdk8s-plus-27 is a peer: the user's app owns the single copy.
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
   // Not jsii modules: shipped inside our tarball.
-  bundledDeps: ['re2js@2.10.0'],
+  bundledDeps: ['re2js@2.10.0', '@prometheus-io/lezer-promql@0.315.0', '@lezer/lr@^1.4.12', '@lezer/highlight@^1.2.5', '@lezer/common@^1.2.3'],
   devDeps: [
     'kubernetes-models@4.5.1',
     'yaml@^2.9.1',
@@ -85,6 +85,7 @@ for (const dir of ['examples', 'e2e', 'bench']) {
 }
 
 project.eslint?.addLintPattern('examples');
+for (const dir of ['e2e', 'bench', 'examples']) project.eslint?.allowDevDeps(`${dir}/**`);
 // node:test's test() returns a promise the runner itself awaits.
 project.eslint?.addOverride({ files: ['e2e/**/*.test.ts'], rules: { '@typescript-eslint/no-floating-promises': 'off' } });
 project.eslint?.addLintPattern('e2e');

@@ -38,6 +38,18 @@ before(() => {
   if (!fs.existsSync(path.join(SA_DIR, 'token'))) fs.writeFileSync(path.join(SA_DIR, 'token'), 'config-test-token\n');
   if (!fs.existsSync(path.join(SA_DIR, 'namespace'))) fs.writeFileSync(path.join(SA_DIR, 'namespace'), 'monitoring');
 
+  // The config directory of the pod (/etc/prometheus, a ConfigMap there): an overlay on /etc,
+  // private to this mount namespace, so the rule_files the configs list exist where they will.
+  if (!fs.existsSync('/etc/prometheus')) {
+    const overlay = fs.mkdtempSync('/run/etc-overlay-');
+    fs.mkdirSync(path.join(overlay, 'upper'));
+    fs.mkdirSync(path.join(overlay, 'work'));
+    execFileSync('mount', ['-t', 'overlay', 'overlay', '-o',
+      `lowerdir=/etc,upperdir=${overlay}/upper,workdir=${overlay}/work`, '/etc']);
+    fs.mkdirSync('/etc/prometheus');
+  }
+  for (const rules of distFiles('.rules.yml')) fs.copyFileSync(rules, '/etc/prometheus/rules.yml');
+
   fs.rmSync(matrixDir, { recursive: true, force: true });
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'ts-node'),
     ['--project', path.join(ROOT, 'e2e', 'tsconfig.json'), path.join(ROOT, 'e2e', 'matrix.ts'), matrixDir, String(MATRIX_COUNT), MATRIX_SEED],

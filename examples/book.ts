@@ -10,7 +10,8 @@ import {
 
 export function bookStack(app: App): Chart {
   const chart = new Chart(app, 'book', { namespace: 'monitoring' });
-  const prometheus = new PrometheusStack(chart, 'prometheus', { scrapeInterval: Duration.seconds(10) });
+  // The book's chapter has no self-scrape: exactly its five jobs.
+  const prometheus = new PrometheusStack(chart, 'prometheus', { scrapeInterval: Duration.seconds(10), selfMonitoring: false });
 
   // The book keeps every cAdvisor series and labels them with their own job names.
   new KubeletScrape(chart, 'kubelet', { prometheus, jobName: 'kubelet' });

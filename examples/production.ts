@@ -4,8 +4,8 @@
  */
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
-  ApiServerScrape, CadvisorMetrics, CadvisorScrape, KubeletScrape, KubeStateMetrics, PodPortScrape, PrometheusStack,
-  PrometheusStorage, ServiceScrape,
+  AlertmanagerEndpoint, ApiServerScrape, CadvisorMetrics, CadvisorScrape, KubeletScrape, KubeStateMetrics, PodPortScrape,
+  PrometheusRule, PrometheusRuleGroup, PrometheusStack, PrometheusStorage, ServiceScrape,
 } from '../src';
 
 export function productionStack(app: App): Chart {
@@ -17,13 +17,37 @@ export function productionStack(app: App): Chart {
     retention: Duration.days(30),
     storage: PrometheusStorage.persistent({ size: Size.gibibytes(100) }),
     externalLabels: { cluster: 'production' },
+    alertmanagers: [AlertmanagerEndpoint.service({ name: 'alertmanager', namespace: 'monitoring' })],
   });
-  new KubeletScrape(chart, 'kubelet', { prometheus });
-  new CadvisorScrape(chart, 'cadvisor', { prometheus, metrics: CadvisorMetrics.KUBE_PROMETHEUS });
-  new ApiServerScrape(chart, 'apiserver', { prometheus });
+  const kubelet = new KubeletScrape(chart, 'kubelet', { prometheus });
+  const cadvisor = new CadvisorScrape(chart, 'cadvisor', { prometheus, metrics: CadvisorMetrics.KUBE_PROMETHEUS });
+  const apiServer = new ApiServerScrape(chart, 'apiserver', { prometheus });
   new ServiceScrape(chart, 'services', { prometheus, namespaces: ['default', 'apps'], portName: 'metrics' });
-  new PodPortScrape(chart, 'pods', { prometheus, portName: 'metrics' });
-  new KubeStateMetrics(chart, 'kube-state-metrics', { prometheus });
+  new PodPortScrape(chart, 'pods', { prometheus, portName: 'metrics', jobLabel: 'pods' });
+  const ksm = new KubeStateMetrics(chart, 'kube-state-metrics', { prometheus });
+
+  // The built-in rule sets, each opted into from the construct whose data it uses.
+  kubelet.addRules();
+  cadvisor.addRules();
+  apiServer.addRules();
+  ksm.addRules();
+  prometheus.addSelfMonitoringRules();
+
+  // --- custom alert
+  new PrometheusRuleGroup(chart, 'app-rules', {
+    prometheus,
+    jobs: ['pods'],
+    rules: [
+      PrometheusRule.alerting({
+        alert: 'PodMetricsEndpointDown',
+        expr: 'up{job="pods"} == 0',
+        for: Duration.minutes(10),
+        labels: { severity: 'warning' },
+        annotations: { summary: 'Pod {{ $labels.namespace }}/{{ $labels.pod }} exposes no metrics.' },
+      }),
+    ],
+  });
+  // --- end
   return chart;
 }
 

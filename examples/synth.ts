@@ -16,7 +16,7 @@ const outdir = path.resolve(__dirname, '..', 'dist');
 // Only our own outputs: dist/js holds the npm package built by `projen package`.
 fs.mkdirSync(outdir, { recursive: true });
 for (const f of fs.readdirSync(outdir)) {
-  if (f.endsWith('.k8s.yaml') || f.endsWith('.prometheus.yml')) fs.rmSync(path.join(outdir, f));
+  if (f.endsWith('.k8s.yaml') || f.endsWith('.prometheus.yml') || f.endsWith('.rules.yml')) fs.rmSync(path.join(outdir, f));
 }
 const app = new App({ outdir });
 const charts = EXAMPLES.map(build => build(app));
@@ -24,6 +24,8 @@ app.synth();
 for (const chart of charts) {
   for (const stack of chart.node.findAll().filter((c): c is PrometheusStack => c instanceof PrometheusStack)) {
     fs.writeFileSync(path.join(outdir, `${chart.node.id}.${stack.name}.prometheus.yml`), stack.renderConfig());
+    const rules = stack.renderRules();
+    if (rules !== undefined) fs.writeFileSync(path.join(outdir, `${chart.node.id}.${stack.name}.rules.yml`), rules);
   }
 }
 for (const f of fs.readdirSync(outdir).filter(x => x.endsWith('.yaml') || x.endsWith('.yml')).sort()) console.log(path.join('dist', f));

@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { apiServerRules, ruleGroup } from './built-in-rules';
+import { BuiltInRulesOptions, PrometheusRuleGroup } from './prometheus-rule-group';
 import type { PrometheusStack } from './prometheus-stack';
 import { RelabelRule } from './relabel';
 import {
@@ -46,5 +48,12 @@ export class ApiServerScrape extends ScrapeJob {
       ],
       nonResourceUrls: ['/metrics'],
     });
+  }
+
+  /** API server targets down and error ratio (group `apiserver`). */
+  public addRules(options: BuiltInRulesOptions = {}): PrometheusRuleGroup {
+    const job = this._job.jobLabel!;
+    return new PrometheusRuleGroup(this, 'Rules',
+      ruleGroup(this.prometheus, 'apiserver', job, apiServerRules(job), options, () => this.node.path));
   }
 }

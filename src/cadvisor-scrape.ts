@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
+import { cadvisorRules, droppedBy, ruleGroup } from './built-in-rules';
 import { kubeletJob } from './kubelet-scrape';
+import { BuiltInRulesOptions, PrometheusRuleGroup } from './prometheus-rule-group';
 import type { PrometheusStack } from './prometheus-stack';
 import { RelabelRule } from './relabel';
 import { ScrapeJob, ScrapeOptions, ScrapeTlsOptions } from './scrape-job';
@@ -103,7 +105,7 @@ export class CadvisorScrape extends ScrapeJob {
     this._register(props.prometheus, props, {
       ...base,
       honorTimestamps: false,
-      defaultJobLabel: RelabelRule.setLabel('job', 'kubelet'),
+      defaultJobLabel: 'kubelet',
       metricRelabelingsProp: 'metrics',
       metricRelabelings: [
         ...this.metrics.metricRelabelings,
@@ -111,5 +113,28 @@ export class CadvisorScrape extends ScrapeJob {
         RelabelRule.labelDrop('container_label_.*'),
       ],
     });
+  }
+
+  /**
+   * CPU usage and memory working set per container, pod and namespace (kubernetes-mixin names),
+   * the ContainerMemoryNearLimit alert (working set over `container_spec_memory_limit_bytes`, only
+   * where a limit is set) and ContainerCPUThrottlingHigh (group `cadvisor`). A rule whose metric the
+   * cardinality preset drops is an error: leave it out with `omit`.
+   */
+  public addRules(options: BuiltInRulesOptions = {}): PrometheusRuleGroup {
+    const job = this._job.jobLabel!;
+    const rules = cadvisorRules(job);
+    const omit = new Set(options.omit ?? []);
+    for (const { rule, metrics } of rules) {
+      if (omit.has(rule.name)) continue;
+      for (const metric of metrics) {
+        const dropper = droppedBy(metric, this._job.metricRelabelings);
+        if (dropper) {
+          throw new Error(`${this.node.path}: invalid metrics ${JSON.stringify(this.metrics.name)}: the preset drops ${metric} `
+            + `(regex ${JSON.stringify(dropper.regex)}), which rule ${rule.name} needs; add "${rule.name}" to addRules({ omit }) or choose another preset`);
+        }
+      }
+    }
+    return new PrometheusRuleGroup(this, 'Rules', ruleGroup(this.prometheus, 'cadvisor', job, rules, options, () => this.node.path));
   }
 }

@@ -9,3 +9,5 @@ export * from './relabel';
 export * from './scrape-job';
 export { NameValidationScheme } from './validation';
 export * from './versions';
+export * from './prometheus-rule-group';
+export * from './alerting';

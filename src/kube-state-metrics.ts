@@ -1,6 +1,8 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { kubeStateMetricsRules, ruleGroup } from './built-in-rules';
+import { BuiltInRulesOptions, PrometheusRuleGroup } from './prometheus-rule-group';
 import type { PrometheusStack } from './prometheus-stack';
 import { RelabelRule } from './relabel';
 import { DiscoveryRole, endpointPortNameLabel, EndpointDiscovery, ScrapeJob, ScrapeOptions } from './scrape-job';
@@ -282,5 +284,23 @@ export class KubeStateMetrics extends ScrapeJob {
         }),
       ],
     });
+  }
+
+  /**
+   * Alerts on crash-looping and unready pods, deployments short of replicas and failed jobs (group
+   * `kube-state-metrics`). A rule whose collector is not enabled is an error: leave it out with `omit`.
+   */
+  public addRules(options: BuiltInRulesOptions = {}): PrometheusRuleGroup {
+    const job = this._job.jobLabel!;
+    const rules = kubeStateMetricsRules(job);
+    const omit = new Set(options.omit ?? []);
+    for (const r of rules) {
+      if (!omit.has(r.rule.name) && !this.collectors.includes(r.collector as KubeStateMetricsCollector)) {
+        throw new Error(`${this.node.path}: invalid collectors ${JSON.stringify(this.collectors)}: rule ${r.rule.name} needs the `
+          + `"${r.collector}" collector; enable it or add "${r.rule.name}" to addRules({ omit })`);
+      }
+    }
+    return new PrometheusRuleGroup(this, 'Rules',
+      ruleGroup(this.prometheus, 'kube-state-metrics', job, rules, options, () => this.node.path));
   }
 }

@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { kubeletRules, ruleGroup } from './built-in-rules';
+import { BuiltInRulesOptions, PrometheusRuleGroup } from './prometheus-rule-group';
 import type { PrometheusStack } from './prometheus-stack';
 import { RelabelRule } from './relabel';
 import {
@@ -50,5 +52,12 @@ export class KubeletScrape extends ScrapeJob {
   public constructor(scope: Construct, id: string, props: KubeletScrapeProps) {
     super(scope, id);
     this._register(props.prometheus, props, kubeletJob('kubelet', '/metrics', props.tls));
+  }
+
+  /** Alerts on kubelet targets down (group `kubelet`). */
+  public addRules(options: BuiltInRulesOptions = {}): PrometheusRuleGroup {
+    const job = this._job.jobLabel!;
+    return new PrometheusRuleGroup(this, 'Rules',
+      ruleGroup(this.prometheus, 'kubelet', job, kubeletRules(job), options, () => this.node.path));
   }
 }

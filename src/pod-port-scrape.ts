@@ -54,7 +54,7 @@ export class PodPortScrape extends ScrapeJob {
         RelabelRule.copy('__meta_kubernetes_pod_name', 'pod'),
         RelabelRule.copy('__meta_kubernetes_pod_container_name', 'container'),
       ],
-      defaultJobLabel: RelabelRule.copy('__meta_kubernetes_pod_container_name', 'job'),
+      jobLabelFrom: '__meta_kubernetes_pod_container_name',
     });
   }
 }

@@ -2,17 +2,20 @@ import { createHash } from 'crypto';
 import { Duration, Lazy, Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { AlertmanagerEndpoint } from './alerting';
 import { ApiServerScrape, ApiServerScrapeOptions } from './api-server-scrape';
+import { selfMonitoringRules } from './built-in-rules';
 import { CadvisorScrape, CadvisorScrapeOptions } from './cadvisor-scrape';
 import { KubeStateMetrics, KubeStateMetricsOptions } from './kube-state-metrics';
 import { KubeletScrape, KubeletScrapeOptions } from './kubelet-scrape';
 import { PodPortScrape, PodPortScrapeOptions } from './pod-port-scrape';
+import { PrometheusRuleGroup } from './prometheus-rule-group';
 import { deriveRbac, DerivedRbac, jobScopes } from './rbac';
-import { renderPrometheusConfig } from './render';
-import { JobSpec, ScrapeJob } from './scrape-job';
+import { renderPrometheusConfig, renderRules } from './render';
+import { JobSpec, Scheme, ScrapeJob } from './scrape-job';
 import { ServiceScrape, ServiceScrapeOptions } from './service-scrape';
 import {
-  checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show,
+  checkDns1035Label, checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show,
 } from './validation';
 import { PROMETHEUS_IMAGE, PROMETHEUS_VERSION } from './versions';
 import {
@@ -151,6 +154,17 @@ export interface PrometheusStackProps {
    */
   readonly allowFromNamespaces?: string[];
   /**
+   * Where alerts go.
+   * @default - nowhere: rules are evaluated, alerts are visible in the UI and API only
+   */
+  readonly alertmanagers?: AlertmanagerEndpoint[];
+  /**
+   * Scrape Prometheus itself (job `prometheus`, `localhost:9090` in each pod), for the
+   * self-monitoring rules and dashboards.
+   * @default true
+   */
+  readonly selfMonitoring?: boolean;
+  /**
    * Roll the pods when the configuration changes (a config checksum on the pod template), instead
    * of reloading it in place. Rolling costs a WAL replay and a gap in the data.
    * @default false
@@ -162,6 +176,9 @@ const WEB_PORT = 9090;
 const CONFIG_DIR = '/etc/prometheus';
 const DATA_DIR = '/prometheus';
 const CONFIG_FILE = 'prometheus.yml';
+const RULES_FILE = 'rules.yml';
+/** Job name of the self-scrape. */
+const SELF_JOB = 'prometheus';
 /** Annotation holding the sha256 of the rendered configuration. */
 export const CONFIG_HASH_ANNOTATION = 'prometheus.cdk8s.io/config-hash';
 
@@ -197,6 +214,9 @@ export class PrometheusStack extends Construct {
   private readonly retention: Duration;
   private readonly retentionSizeBytes: number;
   private readonly jobsByName = new Map<string, ScrapeJob>();
+  private readonly groupsByName = new Map<string, PrometheusRuleGroup>();
+  private readonly alertmanagers: AlertmanagerEndpoint[];
+  private readonly selfScrape?: ScrapeJob;
   private readonly roleScopes = new Set<string>();
   private clusterRoleCreated = false;
   private rbacCache?: { count: number; rbac: DerivedRbac };
@@ -254,6 +274,21 @@ export class PrometheusStack extends Construct {
         `must be positive and at most the storage size (${storageBytes} bytes); keep it at ~85% of the volume`);
     }
     for (const [i, ns] of (props.allowFromNamespaces ?? []).entries()) checkDns1123Label(where(`allowFromNamespaces[${i}]`), ns);
+    this.alertmanagers = [...(props.alertmanagers ?? [])];
+    this.alertmanagers.forEach((am, i) => {
+      if (!(am instanceof AlertmanagerEndpoint)) fail(where(`alertmanagers[${i}]`), am, 'use AlertmanagerEndpoint.service() or .addresses()');
+      if (am.targets.length === 0) fail(where(`alertmanagers[${i}]`), am.targets, 'give at least one host:port target');
+      am.targets.forEach(t => {
+        if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(t) || Number(t.split(':')[1]) < 1 || Number(t.split(':')[1]) > 65535) {
+          fail(where(`alertmanagers[${i}]`), t, 'a target is host:port, without scheme or path (port 1-65535)');
+        }
+      });
+      if (am._service) {
+        checkDns1035Label(where(`alertmanagers[${i}].name`), am._service.name);
+        checkDns1123Label(where(`alertmanagers[${i}].namespace`), am._service.namespace);
+      }
+      if (!Object.values(Scheme).includes(am.scheme)) fail(where(`alertmanagers[${i}].scheme`), am.scheme, 'Scheme.HTTP or Scheme.HTTPS');
+    });
 
     const labels = componentLabels('prometheus', this.name, 'server', PROMETHEUS_VERSION);
     this.selectorLabels = { ...labels.selector };
@@ -270,7 +305,7 @@ export class PrometheusStack extends Construct {
     const configHash = Lazy.any({ produce: () => this.configHash() }) as any as string;
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: meta(`${this.name}-config`, { annotations: { [CONFIG_HASH_ANNOTATION]: configHash } }),
-      data: { [CONFIG_FILE]: Lazy.any({ produce: () => this.renderConfig() }) as any as string },
+      data: Lazy.any({ produce: () => this.configFiles() }) as any,
     });
 
     const ha = this.replicas > 1;
@@ -402,12 +437,17 @@ export class PrometheusStack extends Construct {
       });
     }
 
+    if (props.selfMonitoring ?? true) {
+      this.selfScrape = new SelfScrape(this, 'SelfScrape', this);
+    }
+
     this.node.addValidation({
-      validate: () => (this.jobsByName.size === 0
+      validate: () => (this.scrapes.filter(s => s !== this.selfScrape).length === 0
         ? [`${this.node.path}: no scrape jobs were added; add one with a scrape construct (e.g. new KubeletScrape(scope, id, { prometheus })) or prometheus.addKubeletScrape()`]
         : []),
     });
     this.node.addValidation({ validate: () => this.checkConfigSize() });
+    this.node.addValidation({ validate: () => this.checkRuleGroups() });
   }
 
   /**
@@ -423,6 +463,32 @@ export class PrometheusStack extends Construct {
     }
     this.jobsByName.set(spec.jobName, scrape);
     this.ensureRbacFor(spec);
+  }
+
+  /** Registers a rule group. Rule group constructs call this themselves. */
+  public addRuleGroup(group: PrometheusRuleGroup): void {
+    const existing = this.groupsByName.get(group.groupName);
+    if (existing && existing !== group) {
+      fail({ scope: group, prop: 'groupName' }, group.groupName,
+        `rule group name already used by ${existing.node.path}; every group of a stack needs its own name`);
+    }
+    this.groupsByName.set(group.groupName, group);
+  }
+
+  /**
+   * Alerts on Prometheus itself: failed config reloads, rule evaluation failures, a high ratio of
+   * targets down, failing TSDB compactions. Needs `selfMonitoring` (the default).
+   */
+  public addSelfMonitoringRules(id = 'PrometheusRules'): PrometheusRuleGroup {
+    if (!this.selfScrape) {
+      fail({ scope: this, prop: 'selfMonitoring' }, false, 'the self-monitoring rules select job "prometheus": leave selfMonitoring on');
+    }
+    return new PrometheusRuleGroup(this, id, selfMonitoringRules(this, SELF_JOB));
+  }
+
+  /** The registered rule groups (a copy). */
+  public get ruleGroups(): PrometheusRuleGroup[] {
+    return [...this.groupsByName.values()];
   }
 
   /** Scrapes the kubelet's own metrics on every node. */
@@ -472,12 +538,27 @@ export class PrometheusStack extends Construct {
       nameValidationScheme: this.nameValidationScheme,
       retentionTime: this.retention,
       retentionSizeBytes: this.retentionSizeBytes,
+      ruleFiles: this.groupsByName.size > 0 ? [`${CONFIG_DIR}/${RULES_FILE}`] : undefined,
+      alertmanagers: this.alertmanagers,
     }, jobs);
   }
 
-  /** sha256 of the rendered configuration. */
+  /** The rules file, if any group is registered. */
+  public renderRules(): string | undefined {
+    return this.groupsByName.size > 0 ? renderRules(this.ruleGroups) : undefined;
+  }
+
+  /** Every file of the config directory. */
+  private configFiles(): Record<string, string> {
+    const rules = this.renderRules();
+    return rules === undefined ? { [CONFIG_FILE]: this.renderConfig() } : { [CONFIG_FILE]: this.renderConfig(), [RULES_FILE]: rules };
+  }
+
+  /** sha256 of the rendered configuration and rules. */
   public configHash(): string {
-    return createHash('sha256').update(this.renderConfig()).digest('hex');
+    const hash = createHash('sha256');
+    for (const [name, content] of Object.entries(this.configFiles())) hash.update(`${name}\0${content}\0`);
+    return hash.digest('hex');
   }
 
   private jobSpecs(): JobSpec[] {
@@ -526,16 +607,44 @@ export class PrometheusStack extends Construct {
     }
   }
 
+  /** Rule groups must have rules, and select only jobs that are scraped. */
+  private checkRuleGroups(): string[] {
+    const jobLabels = new Set(this.jobSpecs().map(j => j.jobLabel).filter((j): j is string => j !== undefined));
+    const errors: string[] = [];
+    for (const group of this.ruleGroups) {
+      if (group.rules.length === 0) errors.push(`${group.node.path}: rule group "${group.groupName}" has no rules; add one with addRule()`);
+      for (const job of group.jobs) {
+        if (!jobLabels.has(job)) {
+          errors.push(`${group.node.path}: rule group "${group.groupName}" selects job "${job}", which no scrape of ${this.node.path} produces `
+            + `(jobs: ${[...jobLabels].sort().join(', ') || 'none'}); its alerts could never fire`);
+        }
+      }
+    }
+    return errors;
+  }
+
   private checkConfigSize(): string[] {
-    const bytes = Buffer.byteLength(this.renderConfig(), 'utf8');
+    const bytes = Object.values(this.configFiles()).reduce((n, content) => n + Buffer.byteLength(content, 'utf8'), 0);
     if (bytes > 1024 * 1024) {
-      return [`${this.node.path}: the rendered prometheus.yml is ${bytes} bytes, over the 1 MiB ConfigMap limit; `
+      return [`${this.node.path}: the rendered prometheus.yml and rules are ${bytes} bytes, over the 1 MiB ConfigMap limit; `
         + 'drop scrape jobs or relabel rules, or split the stack'];
     }
     if (bytes > 256 * 1024) {
-      process.emitWarning(`${this.node.path}: the rendered prometheus.yml is ${show(bytes)} bytes (over 256 KiB); `
+      process.emitWarning(`${this.node.path}: the rendered prometheus.yml and rules are ${show(bytes)} bytes (over 256 KiB); `
         + 'apply it with server-side apply, client-side apply stores it again in an annotation capped at 256 KiB');
     }
     return [];
+  }
+}
+
+/** Prometheus scraping itself in each pod (static `localhost:9090`). */
+class SelfScrape extends ScrapeJob {
+  public constructor(scope: Construct, id: string, prometheus: PrometheusStack) {
+    super(scope, id);
+    this._register(prometheus, {}, {
+      defaultJobName: SELF_JOB,
+      staticTargets: [`localhost:${WEB_PORT}`],
+      relabelings: [],
+    });
   }
 }

@@ -59,12 +59,12 @@ class RuleSet {
 
 /** Which scopes a job needs: cluster-wide, or the namespaces it discovers in. */
 export function jobScopes(job: JobSpec): { cluster: boolean; namespaces: string[] } {
-  // Nodes are cluster-scoped: the node role ignores namespaces.
-  const clusterDiscovery = job.role === DiscoveryRole.NODE || job.namespaces === undefined;
+  // Nodes are cluster-scoped: the node role ignores namespaces. Static targets need no discovery.
+  const clusterDiscovery = job.role !== undefined && (job.role === DiscoveryRole.NODE || job.namespaces === undefined);
   const clusterExtras = !!job.kubeletMetrics || (job.nonResourceUrls ?? []).length > 0;
   return {
     cluster: clusterDiscovery || clusterExtras,
-    namespaces: clusterDiscovery ? [] : job.namespaces!,
+    namespaces: clusterDiscovery || job.role === undefined ? [] : job.namespaces!,
   };
 }
 
@@ -74,12 +74,15 @@ export function deriveRbac(jobs: JobSpec[]): DerivedRbac {
   const namespaced = new Map<string, RuleSet>();
   for (const job of jobs) {
     const scopes = jobScopes(job);
-    if (scopes.namespaces.length === 0) {
-      cluster.addRole(job.role);
+    const role = job.role;
+    if (role === undefined) {
+      // static targets: nothing to discover
+    } else if (scopes.namespaces.length === 0) {
+      cluster.addRole(role);
     } else {
       for (const ns of scopes.namespaces) {
         const set = namespaced.get(ns) ?? new RuleSet();
-        set.addRole(job.role);
+        set.addRole(role);
         namespaced.set(ns, set);
       }
     }

@@ -3,6 +3,8 @@
  * library works with the typed model.
  */
 import { Duration, Yaml } from 'cdk8s';
+import type { AlertmanagerEndpoint } from './alerting';
+import type { PrometheusRuleGroup } from './prometheus-rule-group';
 import { RelabelRule } from './relabel';
 import { AuthorizationType, JobSpec, ScrapeTlsOptions } from './scrape-job';
 import { NameValidationScheme, promDuration } from './validation';
@@ -18,6 +20,10 @@ export interface GlobalSpec {
   readonly retentionTime?: Duration;
   /** Retention size in bytes. */
   readonly retentionSizeBytes?: number;
+  /** Paths of the rule files Prometheus loads. */
+  readonly ruleFiles?: string[];
+  /** Where alerts go. */
+  readonly alertmanagers?: AlertmanagerEndpoint[];
 }
 
 /** Drops undefined values and empty arrays/objects: Prometheus forbids some, and none add meaning. */
@@ -67,10 +73,10 @@ function renderTls(tls: ScrapeTlsOptions | undefined): Record<string, unknown> |
 
 function renderJob(job: JobSpec): Record<string, unknown> {
   const auth = job.authorization;
-  const sd = compact({
+  const sd = job.role ? compact({
     role: job.role as string,
     namespaces: job.namespaces ? { names: job.namespaces } : undefined,
-  });
+  }) : undefined;
   return compact({
     job_name: job.jobName,
     scrape_interval: job.interval ? promDuration(job.interval) : undefined,
@@ -88,7 +94,8 @@ function renderJob(job: JobSpec): Record<string, unknown> {
     authorization: auth?.type === AuthorizationType.BEARER_FILE ? { type: 'Bearer', credentials_file: auth.file } : undefined,
     basic_auth: auth?.type === AuthorizationType.BASIC ? { username: auth.username, password_file: auth.file } : undefined,
     tls_config: renderTls(job.tls),
-    kubernetes_sd_configs: [sd],
+    kubernetes_sd_configs: sd ? [sd] : undefined,
+    static_configs: job.staticTargets ? [{ targets: job.staticTargets }] : undefined,
     relabel_configs: job.relabelings.map(renderRelabelRule),
     metric_relabel_configs: job.metricRelabelings.map(renderRelabelRule),
   });
@@ -109,7 +116,30 @@ export function renderPrometheusConfig(global: GlobalSpec, jobs: JobSpec[]): str
       external_labels: global.externalLabels,
     }),
     storage: Object.keys(retention).length ? { tsdb: { retention } } : undefined,
+    rule_files: global.ruleFiles,
+    alerting: global.alertmanagers?.length
+      ? { alertmanagers: global.alertmanagers.map(am => ({ scheme: am.scheme, static_configs: [{ targets: am.targets }] })) }
+      : undefined,
     scrape_configs: jobs.map(renderJob),
   });
   return Yaml.stringify(doc);
+}
+
+/** The rules file: every group, in registration order. */
+export function renderRules(groups: PrometheusRuleGroup[]): string {
+  return Yaml.stringify({
+    groups: groups.map(g => compact({
+      name: g.groupName,
+      interval: g.interval ? promDuration(g.interval) : undefined,
+      rules: g.rules.map(r => compact({
+        record: r.record,
+        alert: r.alert,
+        expr: r.expr,
+        for: r.forDuration ? promDuration(r.forDuration) : undefined,
+        keep_firing_for: r.keepFiringFor ? promDuration(r.keepFiringFor) : undefined,
+        labels: r.labels,
+        annotations: r.annotations,
+      })),
+    })),
+  });
 }

@@ -226,7 +226,12 @@ export interface TargetEndpointOptions {
  */
 export interface JobSpec {
   readonly jobName: string;
-  readonly role: DiscoveryRole;
+  /** The `job` label of the job's series, when it is fixed (not copied from a meta label). */
+  readonly jobLabel?: string;
+  /** Kubernetes discovery role; undefined for a job with static targets. */
+  readonly role?: DiscoveryRole;
+  /** Fixed targets (host:port), instead of Kubernetes discovery. */
+  readonly staticTargets?: string[];
   /** Namespaces given to discovery; undefined means all (cluster-wide). */
   readonly namespaces?: string[];
   readonly scheme: Scheme;
@@ -313,7 +318,8 @@ export function roleProducesMetaLabel(role: DiscoveryRole, label: string): boole
 interface RuleContext {
   readonly scope: Construct;
   readonly prop: string;
-  readonly role: DiscoveryRole;
+  /** Undefined for static targets: no meta labels at all. */
+  readonly role?: DiscoveryRole;
   readonly scheme: NameValidationScheme;
   /** Metric relabeling runs on series: no `__meta_*` labels exist any more. */
   readonly metric: boolean;
@@ -333,6 +339,9 @@ export function checkRelabelRule(ctx: RuleContext, rule: RelabelRule): void {
     if (label.startsWith(META_PREFIX)) {
       if (ctx.metric) {
         fail(where, label, 'meta labels are gone after the scrape; use them in relabelings, not metricRelabelings');
+      }
+      if (ctx.role === undefined) {
+        fail(where, label, 'this job has static targets: no Kubernetes discovery meta labels exist');
       }
       if (!roleProducesMetaLabel(ctx.role, label)) {
         fail(where, label, `discovery role "${ctx.role}" never produces this meta label; `
@@ -444,9 +453,11 @@ export abstract class ScrapeJob extends Construct {
     if (options.jobLabel !== undefined && (typeof options.jobLabel !== 'string' || options.jobLabel === '')) {
       fail({ scope: this, prop: 'jobLabel' }, options.jobLabel, 'the job label must be a non-empty string');
     }
-    const jobLabelRule = options.jobLabel !== undefined
-      ? (options.jobLabel === jobName ? undefined : RelabelRule.setLabel('job', options.jobLabel))
-      : spec.defaultJobLabel;
+    // The job label: the user's, else the construct's fixed value or meta label, else the job name.
+    const fixedJobLabel = options.jobLabel ?? (spec.jobLabelFrom ? undefined : spec.defaultJobLabel ?? jobName);
+    const jobLabelRule = fixedJobLabel !== undefined
+      ? (fixedJobLabel === jobName ? undefined : RelabelRule.setLabel('job', fixedJobLabel))
+      : RelabelRule.copy(spec.jobLabelFrom!, 'job');
     const builtIn = jobLabelRule ? [...spec.relabelings, jobLabelRule] : spec.relabelings;
     const userRelabelings = options.relabelings ?? [];
     const userMetricRelabelings = options.metricRelabelings ?? [];
@@ -460,7 +471,9 @@ export abstract class ScrapeJob extends Construct {
 
     this._jobSpec = {
       jobName,
+      jobLabel: fixedJobLabel,
       role: spec.role,
+      staticTargets: spec.staticTargets ? [...spec.staticTargets] : undefined,
       namespaces: spec.namespaces ? [...new Set(spec.namespaces)] : undefined,
       scheme: spec.scheme ?? Scheme.HTTP,
       metricsPath: spec.metricsPath ?? '/metrics',
@@ -489,7 +502,8 @@ export abstract class ScrapeJob extends Construct {
  */
 export interface JobBuild {
   readonly defaultJobName: string;
-  readonly role: DiscoveryRole;
+  readonly role?: DiscoveryRole;
+  readonly staticTargets?: string[];
   readonly namespaces?: string[];
   readonly scheme?: Scheme;
   readonly metricsPath?: string;
@@ -500,8 +514,10 @@ export interface JobBuild {
   readonly tls?: ScrapeTlsOptions;
   readonly authorization?: ScrapeAuthorization;
   readonly relabelings: RelabelRule[];
-  /** Sets the `job` label when the user gives no `jobLabel`. */
-  readonly defaultJobLabel?: RelabelRule;
+  /** The `job` label when the user gives no `jobLabel` (default: the job name). */
+  readonly defaultJobLabel?: string;
+  /** Or: the meta label the `job` label is copied from when the user gives no `jobLabel`. */
+  readonly jobLabelFrom?: string;
   readonly metricRelabelings?: RelabelRule[];
   /** The prop the built-in metric relabelings came from, when the user chose them. */
   readonly metricRelabelingsProp?: string;

@@ -67,7 +67,7 @@ export class ServiceScrape extends ScrapeJob {
       tls: props.tls,
       authorization: props.authorization,
       relabelings,
-      defaultJobLabel: RelabelRule.copy('__meta_kubernetes_service_name', 'job'),
+      jobLabelFrom: '__meta_kubernetes_service_name',
     });
   }
 }

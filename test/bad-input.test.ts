@@ -196,6 +196,6 @@ describe('bad input', () => {
         metricRelabelings: Array.from({ length: 60 }, (_, k) => RelabelRule.drop({ sourceLabels: ['__name__'], regex: `metric_${k}_${'x'.repeat(200)}` })),
       });
     }
-    expect(() => Testing.synth(c)).toThrow(/test\/prometheus: the rendered prometheus.yml is \d+ bytes, over the 1 MiB ConfigMap limit/);
+    expect(() => Testing.synth(c)).toThrow(/test\/prometheus: the rendered prometheus.yml and rules are \d+ bytes, over the 1 MiB ConfigMap limit/);
   });
 });

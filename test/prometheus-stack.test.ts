@@ -1,8 +1,8 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import { ServiceType } from 'cdk8s-plus-27';
 import {
-  ApiServerScrape, CadvisorScrape, KubeletScrape, KubeStateMetrics, NameValidationScheme, PodPortScrape, PrometheusStack,
-  PrometheusStorage, PROMETHEUS_IMAGE, ServiceScrape,
+  AlertmanagerEndpoint, ApiServerScrape, CadvisorScrape, KubeletScrape, KubeStateMetrics, NameValidationScheme, PodPortScrape, PrometheusStack,
+  PrometheusStorage, PROMETHEUS_IMAGE, Scheme, ServiceScrape,
 } from '../src';
 import { chart, job, objects, one, promConfig, schemaProblems, stack, synth } from './util';
 
@@ -115,6 +115,17 @@ describe('PrometheusStack defaults', () => {
     expect(np.spec.ingress).toEqual([{ ports: [{ port: 9090, protocol: 'TCP' }], from: [{ podSelector: {} }] }]);
   });
 
+  test('Prometheus scrapes itself in each pod, with no RBAC for it', () => {
+    expect(job(ms, 'prometheus')).toEqual({
+      job_name: 'prometheus', scheme: 'http', metrics_path: '/metrics', static_configs: [{ targets: ['localhost:9090'] }],
+    });
+    // only the kubelet scrape's needs in the ClusterRole
+    expect(one(ms, 'ClusterRole').rules).toEqual([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+    ]);
+  });
+
   test('global config and retention (15d, 85% of the volume)', () => {
     const cfg = promConfig(ms);
     expect(cfg.global).toEqual({ scrape_interval: '30s', scrape_timeout: '10s', evaluation_interval: '30s' });
@@ -205,6 +216,34 @@ describe('PrometheusStack options', () => {
     expect(prometheus.name).toMatch(/^test-prometheus-[0-9a-f]{8}$/);
   });
 
+  test('selfMonitoring: false leaves the self-scrape out', () => {
+    const { chart: c, prometheus } = stack({ selfMonitoring: false });
+    new KubeletScrape(c, 'kubelet', { prometheus });
+    expect(promConfig(synth(c)).scrape_configs.map((j: any) => j.job_name)).toEqual(['kubelet']);
+    expect(() => prometheus.addSelfMonitoringRules()).toThrow(/test\/prometheus: invalid selfMonitoring false/);
+  });
+
+  test('alertmanagers go into alerting.alertmanagers', () => {
+    const { chart: c, prometheus } = stack({
+      alertmanagers: [
+        AlertmanagerEndpoint.service({ name: 'alertmanager', namespace: 'monitoring' }),
+        AlertmanagerEndpoint.addresses(['am-0.am.ops.svc:9093', 'am-1.am.ops.svc:9093'], Scheme.HTTPS),
+      ],
+    });
+    new KubeletScrape(c, 'kubelet', { prometheus });
+    expect(promConfig(synth(c)).alerting).toEqual({
+      alertmanagers: [
+        { scheme: 'http', static_configs: [{ targets: ['alertmanager.monitoring.svc:9093'] }] },
+        { scheme: 'https', static_configs: [{ targets: ['am-0.am.ops.svc:9093', 'am-1.am.ops.svc:9093'] }] },
+      ],
+    });
+  });
+
+  test('fails on an alertmanager address with a scheme', () => {
+    expect(() => stack({ alertmanagers: [AlertmanagerEndpoint.addresses(['http://am:9093'])] }))
+      .toThrow('test/prometheus: invalid alertmanagers[0] "http://am:9093": a target is host:port, without scheme or path (port 1-65535)');
+  });
+
   test('legacy name validation is written into the global config', () => {
     const { chart: c, prometheus } = stack({ nameValidationScheme: NameValidationScheme.LEGACY });
     new KubeletScrape(c, 'kubelet', { prometheus });
@@ -223,7 +262,7 @@ describe('scrape registration', () => {
     new PodPortScrape(b.chart, 'pods', { prometheus: b.prometheus });
     new KubeletScrape(b.chart, 'kubelet', { prometheus: b.prometheus });
     expect(a.prometheus.renderConfig()).toBe(b.prometheus.renderConfig());
-    expect(promConfig(synth(a.chart)).scrape_configs.map((j: any) => j.job_name)).toEqual(['apiserver', 'kubelet', 'pods']);
+    expect(promConfig(synth(a.chart)).scrape_configs.map((j: any) => j.job_name)).toEqual(['apiserver', 'kubelet', 'pods', 'prometheus']);
   });
 
   test('factory methods create the constructs under the stack', () => {
@@ -239,7 +278,7 @@ describe('scrape registration', () => {
     expect(cadvisor).toBeInstanceOf(CadvisorScrape);
     expect(svc).toBeInstanceOf(ServiceScrape);
     expect(ksm).toBeInstanceOf(KubeStateMetrics);
-    expect(prometheus.scrapes.map(s => s.jobName)).toEqual(['kubelet', 'cadvisor', 'apiserver', 'kubernetes-services', 'pods', 'kube-state-metrics']);
+    expect(prometheus.scrapes.map(s => s.jobName)).toEqual(['prometheus', 'kubelet', 'cadvisor', 'apiserver', 'kubernetes-services', 'pods', 'kube-state-metrics']);
     expect(job(synth(c), 'kubernetes-services').kubernetes_sd_configs).toEqual([{ role: 'endpointslice', namespaces: { names: ['apps'] } }]);
   });
 
