@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { PrometheusStack } from './prometheus-stack';
 import { RelabelRule } from './relabel';
-import { DiscoveryRole, ScrapeJob, ScrapeOptions, TargetEndpointOptions } from './scrape-job';
+import { DiscoveryRole, endpointOptions, ScrapeJob, ScrapeOptions, TargetEndpointOptions } from './scrape-job';
 import { checkPortName } from './validation';
 
 /** Options of `PodPortScrape`. */
@@ -41,12 +41,7 @@ export class PodPortScrape extends ScrapeJob {
       defaultJobName: 'pods',
       role: DiscoveryRole.POD,
       namespaces: props.namespaces,
-      scheme: props.scheme,
-      metricsPath: props.metricsPath,
-      params: props.params,
-      httpHeaders: props.httpHeaders,
-      tls: props.tls,
-      authorization: props.authorization,
+      ...endpointOptions(props),
       relabelings: [
         RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: this.portName }),
         RelabelRule.drop({ sourceLabels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Completed' }),

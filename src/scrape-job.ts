@@ -219,6 +219,14 @@ export interface TargetEndpointOptions {
   readonly httpHeaders?: { [name: string]: string };
 }
 
+/** The endpoint options of a props object, for `JobBuild` (so constructs pass them on in one line). */
+export function endpointOptions(o: TargetEndpointOptions): TargetEndpointOptions {
+  return {
+    scheme: o.scheme, metricsPath: o.metricsPath, params: o.params, httpHeaders: o.httpHeaders, tls: o.tls,
+    authorization: o.authorization,
+  };
+}
+
 /**
  * What the stack renders and derives RBAC from. Built by each construct; not part of the public
  * API.

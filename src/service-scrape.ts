@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { PrometheusStack } from './prometheus-stack';
 import { RelabelRule } from './relabel';
 import {
-  DiscoveryRole, EndpointDiscovery, endpointPortNameLabel, ScrapeJob, ScrapeOptions, TargetEndpointOptions,
+  DiscoveryRole, EndpointDiscovery, endpointOptions, endpointPortNameLabel, ScrapeJob, ScrapeOptions, TargetEndpointOptions,
 } from './scrape-job';
 import { checkPortName } from './validation';
 
@@ -60,12 +60,7 @@ export class ServiceScrape extends ScrapeJob {
       defaultJobName: 'kubernetes-services',
       role: discovery as unknown as DiscoveryRole,
       namespaces: props.namespaces,
-      scheme: props.scheme,
-      metricsPath: props.metricsPath,
-      params: props.params,
-      httpHeaders: props.httpHeaders,
-      tls: props.tls,
-      authorization: props.authorization,
+      ...endpointOptions(props),
       relabelings,
       jobLabelFrom: '__meta_kubernetes_service_name',
     });
