@@ -39,7 +39,23 @@ while :; do
     break
   fi
 done
-[[ -n $outside_mnt && $outside_mnt != "$self_mnt" ]] || die "not inside a private mount namespace; run me as: $usage"
+# If the ancestry is cut (unshare reparented, e.g. under setsid), accept a parent that is
+# `unshare` started with --mount (-m).
+parent_unshares_mount() {
+  local comm arg
+  comm=$(cat "/proc/$PPID/comm" 2>/dev/null || true)
+  [[ $comm == unshare && $(readlink "/proc/$PPID/ns/mnt" 2>/dev/null) == "$self_mnt" ]] || return 1
+  while IFS= read -r -d '' arg; do
+    [[ $arg == -- ]] && break
+    [[ $arg == --mount || $arg == --mount=* || $arg =~ ^-[a-zA-Z]*m[a-zA-Z]*$ ]] && return 0
+  done <"/proc/$PPID/cmdline"
+  return 1
+}
+if [[ -z $outside_mnt ]]; then
+  parent_unshares_mount || die "cannot tell whether the mount namespace is private; run me as: $usage"
+elif [[ $outside_mnt == "$self_mnt" ]]; then
+  die "not inside a private mount namespace; run me as: $usage"
+fi
 
 mount --make-rprivate /
 # The source name "e2e-run" is what e2e/lib/cluster.ts looks for before writing there.

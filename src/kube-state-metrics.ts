@@ -9,7 +9,7 @@ import { DiscoveryRole, endpointPortNameLabel, EndpointDiscovery, ScrapeJob, Scr
 import { fail } from './validation';
 import { KUBE_STATE_METRICS_IMAGE, KUBE_STATE_METRICS_VERSION } from './versions';
 import {
-  componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
+  clusterScoped, componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from './workload';
 
@@ -181,17 +181,17 @@ export class KubeStateMetrics extends ScrapeJob {
       byGroup.set(group, [...(byGroup.get(group) ?? []), c]);
     }
     const clusterName = `${this.namespace}-${name}`;
-    new k8s.KubeClusterRole(this, 'ClusterRole', {
+    clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: { name: clusterName, labels: labels.all },
       rules: [...byGroup.keys()].sort().map(group => ({
         apiGroups: [group], resources: byGroup.get(group)!.sort(), verbs: ['list', 'watch'],
       })),
-    });
-    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+    }));
+    clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
       metadata: { name: clusterName, labels: labels.all },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
       subjects: [{ kind: 'ServiceAccount', name, namespace: this.namespace }],
-    });
+    }));
 
     new k8s.KubeDeployment(this, 'Deployment', {
       metadata: meta,

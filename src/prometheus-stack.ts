@@ -19,7 +19,7 @@ import {
 } from './validation';
 import { PROMETHEUS_IMAGE, PROMETHEUS_VERSION } from './versions';
 import {
-  componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
+  clusterScoped, componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from './workload';
 
@@ -581,15 +581,15 @@ export class PrometheusStack extends Construct {
       this.clusterRoleCreated = true;
       // Cluster-scoped names must be unique across namespaces.
       const name = `${this.namespace}-${this.name}`;
-      new k8s.KubeClusterRole(this, 'ClusterRole', {
+      clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
         metadata: { name, labels },
         rules: Lazy.any({ produce: () => this.rbac().cluster }) as any,
-      });
-      new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      }));
+      clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
         metadata: { name, labels },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
         subjects,
-      });
+      }));
     }
     for (const ns of scopes.namespaces) {
       if (this.roleScopes.has(ns)) continue;

@@ -43,6 +43,11 @@ export class ServiceScrape extends ScrapeJob {
     const discovery = props.discovery ?? EndpointDiscovery.ENDPOINT_SLICE;
     if (props.portName !== undefined) checkPortName({ scope: this, prop: 'portName' }, props.portName);
     const relabelings = [
+      // Discovery also yields every container port of a backing pod that the Service does not
+      // expose; those targets carry no endpoint port (slices) or readiness (Endpoints) label.
+      discovery === EndpointDiscovery.ENDPOINTS
+        ? RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_endpoint_ready'], regex: '.+' })
+        : RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_endpointslice_port'], regex: '.+' }),
       RelabelRule.drop({
         sourceLabels: ['__meta_kubernetes_namespace', '__meta_kubernetes_service_name'],
         regex: 'default;kubernetes',

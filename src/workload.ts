@@ -2,7 +2,7 @@
  * Pieces shared by the workloads we create (Prometheus, kube-state-metrics): names, the
  * `app.kubernetes.io/*` labels, Pod Security `restricted` contexts and resource requirements.
  */
-import { Chart, Names } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Names } from 'cdk8s';
 import { ContainerResources, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkDns1035Label, checkDns1123Label, fail } from './validation';
@@ -95,4 +95,13 @@ export function renderResources(user: ContainerResources | undefined, defaults: 
     return out;
   };
   return { requests: side('request'), limits: side('limit') };
+}
+
+/**
+ * Cluster-scoped objects (ClusterRole, ClusterRoleBinding) take no namespace; cdk8s would stamp
+ * the chart's on them, which the API server ignores but readers and linters trip over.
+ */
+export function clusterScoped<T extends ApiObject>(obj: T): T {
+  if (Chart.of(obj).namespace !== undefined) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  return obj;
 }

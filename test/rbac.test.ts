@@ -54,6 +54,14 @@ describe('RBAC derived from the scrape jobs', () => {
     expect(objects(ms, 'Role').map(r => r.metadata.namespace).sort()).toEqual(['apps', 'default']);
   });
 
+  test('cluster-scoped objects carry no namespace, even in a namespaced chart', () => {
+    const ms = Testing.synth(productionStack(Testing.app() as App)) as Manifest[];
+    const cluster = ms.filter(m => m.kind.startsWith('Cluster'));
+    expect(cluster.length).toBe(4);
+    for (const m of cluster) expect(m.metadata.namespace).toBeUndefined();
+    for (const m of ms.filter(x => !x.kind.startsWith('Cluster'))) expect(m.metadata.namespace).toBeDefined();
+  });
+
   test('never secrets, nodes/proxy, wildcards or write verbs', () => {
     const ms = Testing.synth(productionStack(Testing.app() as App)) as Manifest[];
     const rules = rulesOf(ms);

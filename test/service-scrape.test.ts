@@ -9,7 +9,9 @@ describe('ServiceScrape', () => {
     const j = job(ms, 'kubernetes-services');
     expect(j).toMatchSnapshot();
     expect(j.kubernetes_sd_configs).toEqual([{ role: 'endpointslice' }]);
-    expect(j.relabel_configs[0]).toEqual({
+    // only ports the Service exposes: discovery also yields the backing pods' other container ports
+    expect(j.relabel_configs[0]).toEqual({ source_labels: ['__meta_kubernetes_endpointslice_port'], regex: '.+', action: 'keep' });
+    expect(j.relabel_configs[1]).toEqual({
       source_labels: ['__meta_kubernetes_namespace', '__meta_kubernetes_service_name'], regex: 'default;kubernetes', action: 'drop',
     });
     expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_service_name'], target_label: 'job', action: 'replace' });
@@ -44,6 +46,7 @@ describe('ServiceScrape', () => {
     new ServiceScrape(chart, 'services', { prometheus, discovery: EndpointDiscovery.ENDPOINTS, portName: 'metrics' });
     const j = job(synth(chart), 'kubernetes-services');
     expect(j.kubernetes_sd_configs[0].role).toBe('endpoints');
+    expect(j.relabel_configs[0]).toEqual({ source_labels: ['__meta_kubernetes_endpoint_ready'], regex: '.+', action: 'keep' });
     expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: 'metrics', action: 'keep' });
   });
 
