@@ -222,7 +222,11 @@ export interface TargetEndpointOptions {
 /** The endpoint options of a props object, for `JobBuild` (so constructs pass them on in one line). */
 export function endpointOptions(o: TargetEndpointOptions): TargetEndpointOptions {
   return {
-    scheme: o.scheme, metricsPath: o.metricsPath, params: o.params, httpHeaders: o.httpHeaders, tls: o.tls,
+    scheme: o.scheme,
+    metricsPath: o.metricsPath,
+    params: o.params,
+    httpHeaders: o.httpHeaders,
+    tls: o.tls,
     authorization: o.authorization,
   };
 }
