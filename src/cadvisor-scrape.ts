@@ -12,8 +12,8 @@ export class CadvisorMetrics {
   public static readonly NONE = new CadvisorMetrics('none', []);
 
   /**
-   * The drops kube-prometheus ships: per-container spec and bookkeeping series, plus the series
-   * no kubernetes-mixin rule uses. The default.
+   * The drops kube-prometheus ships: per-container spec and bookkeeping series of no pod, TCP/UDP
+   * usage, task states, load average and per-device block I/O.
    */
   public static readonly KUBE_PROMETHEUS = new CadvisorMetrics('kube-prometheus', [
     RelabelRule.drop({
@@ -31,8 +31,27 @@ export class CadvisorMetrics {
   ]);
 
   /**
+   * The default: KUBE_PROMETHEUS plus the series no kubernetes-mixin rule, alert or dashboard
+   * reads and that dominate a real payload: network series of the kernel's fallback tunnel devices
+   * (created, down, in every pod's network namespace: nine of ten interfaces per pod), page-fault
+   * counters (`container_memory_failures_total`) and pressure stall information
+   * (`container_pressure_*`). On the kubelet 1.35 payload in bench/ it keeps 48.7% of the series
+   * and every series the mixin uses.
+   */
+  public static readonly RECOMMENDED = new CadvisorMetrics('recommended', [
+    ...CadvisorMetrics.KUBE_PROMETHEUS.rules,
+    RelabelRule.drop({
+      sourceLabels: ['__name__', 'interface', 'pod'],
+      regex: 'container_network_.*;(erspan|gre|gretap|ip6_vti|ip6gre|ip6tnl|ip_vti|sit|tunl)[0-9]*;.+',
+    }),
+    RelabelRule.drop({ sourceLabels: ['__name__'], regex: 'container_memory_failures_total|container_pressure_.*' }),
+  ]);
+
+  /**
    * kube-prometheus-stack's stricter set: also CPU user/system split, filesystem detail, memory
-   * swap and mapped-file series, CNI interfaces, and the cgroup-hierarchy series of no pod.
+   * swap and mapped-file series, CNI interfaces, and the cgroup-hierarchy series of no pod. It drops
+   * series the kubernetes-mixin records (`container_memory_swap`, `container_spec_*`): the
+   * ContainerMemoryNearLimit rule cannot run on it.
    */
   public static readonly AGGRESSIVE = new CadvisorMetrics('aggressive', [
     RelabelRule.drop({
@@ -72,7 +91,7 @@ export class CadvisorMetrics {
 export interface CadvisorScrapeOptions extends ScrapeOptions {
   /**
    * Which series to drop.
-   * @default CadvisorMetrics.KUBE_PROMETHEUS
+   * @default CadvisorMetrics.RECOMMENDED
    */
   readonly metrics?: CadvisorMetrics;
   /**
@@ -100,7 +119,7 @@ export class CadvisorScrape extends ScrapeJob {
 
   public constructor(scope: Construct, id: string, props: CadvisorScrapeProps) {
     super(scope, id);
-    this.metrics = props.metrics ?? CadvisorMetrics.KUBE_PROMETHEUS;
+    this.metrics = props.metrics ?? CadvisorMetrics.RECOMMENDED;
     const base = kubeletJob('cadvisor', '/metrics/cadvisor', props.tls);
     this._register(props.prometheus, props, {
       ...base,

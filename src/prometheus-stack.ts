@@ -220,6 +220,7 @@ export class PrometheusStack extends Construct {
   private readonly roleScopes = new Set<string>();
   private clusterRoleCreated = false;
   private rbacCache?: { count: number; rbac: DerivedRbac };
+  private filesCache?: { key: string; files: Record<string, string> };
 
   public constructor(scope: Construct, id: string, props: PrometheusStackProps = {}) {
     super(scope, id);
@@ -548,10 +549,20 @@ export class PrometheusStack extends Construct {
     return this.groupsByName.size > 0 ? renderRules(this.ruleGroups) : undefined;
   }
 
-  /** Every file of the config directory. */
+  /**
+   * Every file of the config directory. Synthesis asks for them several times (ConfigMap data,
+   * checksum annotations, size check, and cdk8s validates twice): render once per state of the
+   * stack. Scrapes, groups and rules are only ever added, so their counts identify the state.
+   */
   private configFiles(): Record<string, string> {
-    const rules = this.renderRules();
-    return rules === undefined ? { [CONFIG_FILE]: this.renderConfig() } : { [CONFIG_FILE]: this.renderConfig(), [RULES_FILE]: rules };
+    const key = `${this.jobsByName.size}/${this.groupsByName.size}/${this.ruleGroups.reduce((n, g) => n + g.rules.length, 0)}`;
+    if (this.filesCache?.key !== key) {
+      const files: Record<string, string> = { [CONFIG_FILE]: this.renderConfig() };
+      const rules = this.renderRules();
+      if (rules !== undefined) files[RULES_FILE] = rules;
+      this.filesCache = { key, files };
+    }
+    return { ...this.filesCache!.files };
   }
 
   /** sha256 of the rendered configuration and rules. */

@@ -101,20 +101,37 @@ export function checkWritableLabel(where: Where, name: string, scheme: NameValid
   }
 }
 
+/** Compile results by pattern: the same preset regexes recur in every stack and every job. */
+const compiled = new Map<string, { groups: number } | { error: string }>();
+
+function compileRe2(pattern: string): { groups: number } | { error: string } {
+  let result = compiled.get(pattern);
+  if (result === undefined) {
+    try {
+      result = { groups: RE2JS.compile(pattern).groupCount() };
+    } catch (e: any) {
+      result = { error: String(e.message) };
+    }
+    compiled.set(pattern, result);
+  }
+  return result;
+}
+
 /** Compiles a regex exactly as Prometheus does (`^(?s:` + re + `)$`, Go RE2 syntax). */
 export function checkRegex(where: Where, regex: string): void {
   if (typeof regex !== 'string') fail(where, regex, 'a regex must be a string');
-  try {
-    RE2JS.compile(`^(?s:${regex})$`);
-  } catch (e: any) {
-    fail(where, regex, `not a valid RE2 regular expression (${e.message}); `
+  const result = compileRe2(`^(?s:${regex})$`);
+  if ('error' in result) {
+    fail(where, regex, `not a valid RE2 regular expression (${result.error}); `
       + 'Prometheus uses Go RE2 syntax: no lookarounds and no backreferences');
   }
 }
 
 /** Number of capture groups of a valid RE2 regex. */
 export function regexGroupCount(regex: string): number {
-  return RE2JS.compile(regex).groupCount();
+  const result = compileRe2(regex);
+  if ('error' in result) throw new Error(result.error);
+  return result.groups;
 }
 
 /**
