@@ -5,15 +5,21 @@
  * the mixin has one, so its dashboards work unchanged.
  */
 import { Duration } from 'cdk8s';
-import { RE2JS } from 're2js';
 import type { BuiltInRulesOptions, PrometheusRuleGroupProps } from './prometheus-rule-group';
-import { PrometheusRule } from './prometheus-rule-group';
+import { builtInRule, PrometheusRule as Rule } from './prometheus-rule-group';
+
+/** Built-in rule factories: the rules are marked built-in (see builtInRule). */
+const PrometheusRule = {
+  recording: (o: Parameters<typeof Rule.recording>[0]) => builtInRule(Rule.recording(o)),
+  alerting: (o: Parameters<typeof Rule.alerting>[0]) => builtInRule(Rule.alerting(o)),
+};
 import type { PrometheusStack } from './prometheus-stack';
 import { RelabelAction, RelabelRule } from './relabel';
+import { regexMatches } from './validation';
 
 /** A rule and the metrics it needs from its scrape (to refuse rules whose data is dropped). */
 export interface RuleNeeds {
-  readonly rule: PrometheusRule;
+  readonly rule: Rule;
   readonly metrics: string[];
 }
 
@@ -51,7 +57,7 @@ export function ruleGroup(
 export function droppedBy(metric: string, rules: RelabelRule[]): RelabelRule | undefined {
   return rules.find(r => {
     if (r.sourceLabels?.length !== 1 || r.sourceLabels[0] !== '__name__' || r.regex === undefined) return false;
-    const matches = RE2JS.compile(`^(?s:${r.regex})$`).matches(metric);
+    const matches = regexMatches(r.regex, metric);
     return (r.action === RelabelAction.DROP && matches) || (r.action === RelabelAction.KEEP && !matches);
   });
 }

@@ -40,9 +40,10 @@ export class CadvisorMetrics {
    */
   public static readonly RECOMMENDED = new CadvisorMetrics('recommended', [
     ...CadvisorMetrics.KUBE_PROMETHEUS.rules,
+    // Host interfaces, a real tunl0 included, are node-exporter's to report.
     RelabelRule.drop({
-      sourceLabels: ['__name__', 'interface', 'pod'],
-      regex: 'container_network_.*;(erspan|gre|gretap|ip6_vti|ip6gre|ip6tnl|ip_vti|sit|tunl)[0-9]*;.+',
+      sourceLabels: ['__name__', 'interface'],
+      regex: 'container_network_.*;(erspan|gre|gretap|ip6_vti|ip6gre|ip6tnl|ip_vti|sit|tunl)[0-9]*',
     }),
     RelabelRule.drop({ sourceLabels: ['__name__'], regex: 'container_memory_failures_total|container_pressure_.*' }),
   ]);
@@ -73,6 +74,11 @@ export class CadvisorMetrics {
   /** Your own drop (or keep) rules. */
   public static custom(rules: RelabelRule[]): CadvisorMetrics {
     return new CadvisorMetrics('custom', [...rules]);
+  }
+
+  /** Whether the rules are the user's own (`custom`), not a shipped preset. */
+  public get isCustom(): boolean {
+    return this.name === 'custom';
   }
 
   private constructor(
@@ -125,7 +131,7 @@ export class CadvisorScrape extends ScrapeJob {
       ...base,
       honorTimestamps: false,
       defaultJobLabel: 'kubelet',
-      metricRelabelingsProp: 'metrics',
+      metricRelabelingsProp: this.metrics.isCustom ? 'metrics' : undefined,
       metricRelabelings: [
         ...this.metrics.metricRelabelings,
         // Docker-era container labels: never wanted as series labels (as in the book).

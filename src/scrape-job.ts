@@ -381,7 +381,7 @@ export function checkRelabelRule(ctx: RuleContext, rule: RelabelRule): void {
   }
   if (rule.replacement !== undefined) {
     checkReplacement(at('replacement'), rule.replacement);
-    const groups = regexGroupCount(`(?s:${rule.regex ?? '(.*)'})`);
+    const groups = regexGroupCount(rule.regex ?? '(.*)');
     for (const m of rule.replacement.matchAll(/\$\{?(\d+)\}?/g)) {
       if (Number(m[1]) > groups) {
         fail(at('replacement'), rule.replacement, `refers to group $${m[1]} but the regex has ${groups} group(s)`);
@@ -478,8 +478,9 @@ export abstract class ScrapeJob extends Construct {
     check('relabelings', userRelabelings, false);
     check('metricRelabelings', userMetricRelabelings, true);
     // The construct's own rules are checked too: a defect there must not reach a cluster.
-    check('(built-in relabelings)', builtIn, false);
-    check(spec.metricRelabelingsProp ?? '(built-in metricRelabelings)', spec.metricRelabelings ?? [], true);
+    // The constructs' own rules are constants, proven by the unit tests (test/built-in-rules.test.ts)
+    // and the real promtool (e2e): checked here only when they came from the user (a custom preset).
+    if (spec.metricRelabelingsProp !== undefined) check(spec.metricRelabelingsProp, spec.metricRelabelings ?? [], true);
 
     this._jobSpec = {
       jobName,
@@ -531,7 +532,7 @@ export interface JobBuild {
   /** Or: the meta label the `job` label is copied from when the user gives no `jobLabel`. */
   readonly jobLabelFrom?: string;
   readonly metricRelabelings?: RelabelRule[];
-  /** The prop the built-in metric relabelings came from, when the user chose them. */
+  /** The prop the construct's metric relabelings came from, when the user wrote them (they are then checked). */
   readonly metricRelabelingsProp?: string;
   readonly kubeletMetrics?: boolean;
   readonly nonResourceUrls?: string[];

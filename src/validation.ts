@@ -102,13 +102,14 @@ export function checkWritableLabel(where: Where, name: string, scheme: NameValid
 }
 
 /** Compile results by pattern: the same preset regexes recur in every stack and every job. */
-const compiled = new Map<string, { groups: number } | { error: string }>();
+const compiled = new Map<string, { re: RE2JS; groups: number } | { error: string }>();
 
-function compileRe2(pattern: string): { groups: number } | { error: string } {
+function compileRe2(pattern: string): { re: RE2JS; groups: number } | { error: string } {
   let result = compiled.get(pattern);
   if (result === undefined) {
     try {
-      result = { groups: RE2JS.compile(pattern).groupCount() };
+      const re = RE2JS.compile(pattern);
+      result = { re, groups: re.groupCount() };
     } catch (e: any) {
       result = { error: String(e.message) };
     }
@@ -127,9 +128,16 @@ export function checkRegex(where: Where, regex: string): void {
   }
 }
 
-/** Number of capture groups of a valid RE2 regex. */
+/** Whether a valid Prometheus regex matches the whole value (as a relabel rule would). */
+export function regexMatches(regex: string, value: string): boolean {
+  const result = compileRe2(`^(?s:${regex})$`);
+  if ('error' in result) throw new Error(result.error);
+  return result.re.matches(value);
+}
+
+/** Number of capture groups of a valid RE2 regex (compiled as Prometheus does: one compile per pattern). */
 export function regexGroupCount(regex: string): number {
-  const result = compileRe2(regex);
+  const result = compileRe2(`^(?s:${regex})$`);
   if ('error' in result) throw new Error(result.error);
   return result.groups;
 }

@@ -17,12 +17,11 @@ describe('CadvisorScrape', () => {
       'container_(network_tcp_usage_total|network_udp_usage_total|tasks_state|cpu_load_average_10s)',
       '(container_spec_.*|container_file_descriptors|container_sockets|container_threads_max|container_threads|container_start_time_seconds|container_last_seen);;',
       '(container_blkio_device_usage_total);.+',
-      'container_network_.*;(erspan|gre|gretap|ip6_vti|ip6gre|ip6tnl|ip_vti|sit|tunl)[0-9]*;.+',
+      'container_network_.*;(erspan|gre|gretap|ip6_vti|ip6gre|ip6tnl|ip_vti|sit|tunl)[0-9]*',
       'container_memory_failures_total|container_pressure_.*',
       'container_label_.*',
     ]);
-    // the tunnel-device drop needs a pod: the host's own tunl0 (Calico IPIP) keeps its series
-    expect(j.metric_relabel_configs[3].source_labels).toEqual(['__name__', 'interface', 'pod']);
+    expect(j.metric_relabel_configs[3].source_labels).toEqual(['__name__', 'interface']);
     expect(j.metric_relabel_configs[5].action).toBe('labeldrop');
     expect(one(ms, 'ClusterRole').rules).toContainEqual({ apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] });
   });
