@@ -9,6 +9,8 @@ import {
   PrometheusStack, ScrapeJob, ServiceScrape,
 } from '../src';
 import { stack } from './util';
+import { cadvisorRules, droppedBy } from '../src/built-in-rules';
+import { SHIPPED_PRESET_DROPS } from '../src/cadvisor-scrape';
 import { promqlSyntaxError } from '../src/promql';
 import { checkRelabelRule, DiscoveryRole } from '../src/scrape-job';
 import { NameValidationScheme } from '../src/validation';
@@ -61,4 +63,18 @@ test('every built-in rule parses as PromQL', () => {
   expect(rules.length).toBe(23);
   for (const rule of rules) expect([rule.name, promqlSyntaxError(rule.expr)]).toEqual([rule.name, undefined]);
   expect(promqlSyntaxError('sum(rate(x[5m])')).toBeDefined();
+});
+
+test('the table of what each shipped cAdvisor preset drops matches the presets', () => {
+  const needed = [...new Set(cadvisorRules('kubelet').flatMap(r => r.metrics))];
+  const presets = [CadvisorMetrics.NONE, CadvisorMetrics.KUBE_PROMETHEUS, CadvisorMetrics.RECOMMENDED, CadvisorMetrics.AGGRESSIVE];
+  expect(Object.keys(SHIPPED_PRESET_DROPS).sort()).toEqual(presets.map(p => p.name).sort());
+  for (const preset of presets) {
+    const derived: Record<string, string> = {};
+    for (const metric of needed) {
+      const rule = droppedBy(metric, preset.metricRelabelings);
+      if (rule) derived[metric] = rule.regex!;
+    }
+    expect([preset.name, derived]).toEqual([preset.name, SHIPPED_PRESET_DROPS[preset.name]]);
+  }
 });
