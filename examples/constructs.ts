@@ -4,8 +4,8 @@
  */
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
-  ApiServerScrape, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
-  KubeStateMetricsCollector, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule, ServiceScrape,
+  ApiServerScrape, BlackboxExporter, BlackboxModule, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
+  KubeStateMetricsCollector, IngressProbe, NodeExporter, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule, ServiceProbe, ServiceScrape,
 } from '../src';
 
 export function constructsChart(app: App): Chart {
@@ -59,6 +59,31 @@ export function constructsChart(app: App): Chart {
       KubeStateMetricsCollector.NODES, KubeStateMetricsCollector.JOBS,
     ],
   });
+  // --- end
+
+  // --- BlackboxExporter
+  const healthz = BlackboxModule.http({ name: 'https_200', validStatusCodes: [200], failIfNotSsl: true });
+  const blackboxExporter = new BlackboxExporter(chart, 'blackbox', {
+    prometheus,
+    modules: [BlackboxModule.http2xx(), BlackboxModule.tcpConnect(), healthz],
+  });
+  // --- end
+
+  // --- ServiceProbe
+  new ServiceProbe(chart, 'service-probes', {
+    prometheus,
+    blackboxExporter,
+    namespaces: ['shop', 'payments'],
+    optInAnnotation: 'prometheus.io/probe',
+  });
+  // --- end
+
+  // --- IngressProbe
+  new IngressProbe(chart, 'ingress-probes', { prometheus, blackboxExporter, module: healthz });
+  // --- end
+
+  // --- NodeExporter
+  new NodeExporter(chart, 'node-exporter', { prometheus, namespace: 'node-exporter' });
   // --- end
 
   return chart;

@@ -1,11 +1,13 @@
 /**
- * The recommended setup: every scrape construct, kube-state-metrics, two replicas, default
- * persistence and security.
+ * The recommended setup: every scrape construct, kube-state-metrics, blackbox probes,
+ * node-exporter, the built-in rules and a custom alert, two replicas, default persistence and
+ * security.
  */
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
-  AlertmanagerEndpoint, ApiServerScrape, CadvisorMetrics, CadvisorScrape, KubeletScrape, KubeStateMetrics, PodPortScrape,
-  PrometheusRule, PrometheusRuleGroup, PrometheusStack, PrometheusStorage, ServiceScrape,
+  AlertmanagerEndpoint, ApiServerScrape, BlackboxExporter, CadvisorMetrics, CadvisorScrape, IngressProbe, KubeletScrape,
+  KubeStateMetrics, PodPortScrape, PrometheusRule, PrometheusRuleGroup, PrometheusStack, PrometheusStorage,
+  ServiceProbe, ServiceScrape,
 } from '../src';
 
 export function productionStack(app: App): Chart {
@@ -20,11 +22,18 @@ export function productionStack(app: App): Chart {
     alertmanagers: [AlertmanagerEndpoint.service({ name: 'alertmanager', namespace: 'monitoring' })],
   });
   const kubelet = new KubeletScrape(chart, 'kubelet', { prometheus });
-  const cadvisor = new CadvisorScrape(chart, 'cadvisor', { prometheus, metrics: CadvisorMetrics.KUBE_PROMETHEUS });
+  const cadvisor = new CadvisorScrape(chart, 'cadvisor', { prometheus, metrics: CadvisorMetrics.RECOMMENDED });
   const apiServer = new ApiServerScrape(chart, 'apiserver', { prometheus });
   new ServiceScrape(chart, 'services', { prometheus, namespaces: ['default', 'apps'], portName: 'metrics' });
   new PodPortScrape(chart, 'pods', { prometheus, portName: 'metrics', jobLabel: 'pods' });
   const ksm = new KubeStateMetrics(chart, 'kube-state-metrics', { prometheus });
+
+  // Blackbox probes of the Services that opt in and of every Ingress URL; node-exporter in a
+  // namespace of its own (it needs Pod Security "privileged").
+  const blackboxExporter = new BlackboxExporter(chart, 'blackbox', { prometheus });
+  new ServiceProbe(chart, 'service-probes', { prometheus, blackboxExporter, optInAnnotation: 'prometheus.io/probe' });
+  new IngressProbe(chart, 'ingress-probes', { prometheus, blackboxExporter });
+  // E2E-PENDING: new NodeExporter(chart, 'node-exporter', { prometheus, namespace: 'node-exporter' });
 
   // The built-in rule sets, each opted into from the construct whose data it uses.
   kubelet.addRules();

@@ -11,3 +11,7 @@ export { NameValidationScheme } from './validation';
 export * from './versions';
 export * from './prometheus-rule-group';
 export * from './alerting';
+export * from './blackbox-exporter';
+export * from './service-probe';
+export * from './ingress-probe';
+export * from './node-exporter';

@@ -4,15 +4,19 @@ import { ContainerResources, Cpu, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AlertmanagerEndpoint } from './alerting';
 import { ApiServerScrape, ApiServerScrapeOptions } from './api-server-scrape';
+import { BlackboxExporter, BlackboxExporterOptions } from './blackbox-exporter';
 import { selfMonitoringRules } from './built-in-rules';
 import { CadvisorScrape, CadvisorScrapeOptions } from './cadvisor-scrape';
+import { IngressProbe, IngressProbeOptions } from './ingress-probe';
 import { KubeStateMetrics, KubeStateMetricsOptions } from './kube-state-metrics';
 import { KubeletScrape, KubeletScrapeOptions } from './kubelet-scrape';
+import { NodeExporter, NodeExporterOptions } from './node-exporter';
 import { PodPortScrape, PodPortScrapeOptions } from './pod-port-scrape';
 import { PrometheusRuleGroup } from './prometheus-rule-group';
 import { deriveRbac, DerivedRbac, jobScopes } from './rbac';
 import { renderPrometheusConfig, renderRules } from './render';
 import { JobSpec, Scheme, ScrapeJob } from './scrape-job';
+import { ServiceProbe, ServiceProbeOptions } from './service-probe';
 import { ServiceScrape, ServiceScrapeOptions } from './service-scrape';
 import {
   checkDns1035Label, checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show,
@@ -520,6 +524,26 @@ export class PrometheusStack extends Construct {
   /** Deploys kube-state-metrics and scrapes it. */
   public addKubeStateMetrics(id: string, options: KubeStateMetricsOptions = {}): KubeStateMetrics {
     return new KubeStateMetrics(this, id, { ...options, prometheus: this });
+  }
+
+  /** Deploys a blackbox exporter whose NetworkPolicy admits this stack. */
+  public addBlackboxExporter(id: string, options: BlackboxExporterOptions = {}): BlackboxExporter {
+    return new BlackboxExporter(this, id, { ...options, prometheus: this });
+  }
+
+  /** Probes every TCP Service port through a blackbox exporter. */
+  public addServiceProbe(id: string, blackboxExporter: BlackboxExporter, options: ServiceProbeOptions = {}): ServiceProbe {
+    return new ServiceProbe(this, id, { ...options, prometheus: this, blackboxExporter });
+  }
+
+  /** Probes every Ingress URL through a blackbox exporter. */
+  public addIngressProbe(id: string, blackboxExporter: BlackboxExporter, options: IngressProbeOptions = {}): IngressProbe {
+    return new IngressProbe(this, id, { ...options, prometheus: this, blackboxExporter });
+  }
+
+  /** Deploys node-exporter on every node and scrapes it. */
+  public addNodeExporter(id: string, options: NodeExporterOptions = {}): NodeExporter {
+    return new NodeExporter(this, id, { ...options, prometheus: this });
   }
 
   /** The registered scrape jobs, in registration order (a copy). */

@@ -13,3 +13,13 @@ export const PROMETHEUS_IMAGE = `quay.io/prometheus/prometheus:v${PROMETHEUS_VER
 export const KUBE_STATE_METRICS_VERSION = '2.19.0';
 /** Default kube-state-metrics image. */
 export const KUBE_STATE_METRICS_IMAGE = `registry.k8s.io/kube-state-metrics/kube-state-metrics:v${KUBE_STATE_METRICS_VERSION}`;
+
+/** blackbox_exporter version deployed by default (`BlackboxExporter`). */
+export const BLACKBOX_EXPORTER_VERSION = '0.28.0';
+/** Default blackbox_exporter image. */
+export const BLACKBOX_EXPORTER_IMAGE = `quay.io/prometheus/blackbox-exporter:v${BLACKBOX_EXPORTER_VERSION}`;
+
+/** node_exporter version deployed by default (`NodeExporter`). */
+export const NODE_EXPORTER_VERSION = '1.12.1';
+/** Default node_exporter image. */
+export const NODE_EXPORTER_IMAGE = `quay.io/prometheus/node-exporter:v${NODE_EXPORTER_VERSION}`;

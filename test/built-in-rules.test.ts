@@ -5,8 +5,8 @@
  * on purpose: those checks are not public API.
  */
 import {
-  ApiServerScrape, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics, PodPortScrape,
-  PrometheusStack, ScrapeJob, ServiceScrape,
+  ApiServerScrape, BlackboxExporter, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics, PodPortScrape,
+  IngressProbe, NodeExporter, PrometheusStack, ScrapeJob, ServiceProbe, ServiceScrape,
 } from '../src';
 import { stack } from './util';
 import { cadvisorRules, droppedBy } from '../src/built-in-rules';
@@ -27,7 +27,13 @@ function allScrapes() {
     ]),
     new PodPortScrape(chart, 'pods', { prometheus }),
     new KubeStateMetrics(chart, 'ksm', { prometheus }),
+    new NodeExporter(chart, 'node-exporter', { prometheus, namespace: 'node-exporter' }),
   ];
+  const blackboxExporter = new BlackboxExporter(chart, 'blackbox', { prometheus });
+  scrapes.push(
+    new ServiceProbe(chart, 'service-probes', { prometheus, blackboxExporter, optInAnnotation: 'prometheus.io/probe', portName: 'http' }),
+    new IngressProbe(chart, 'ingress-probes', { prometheus, blackboxExporter, optInAnnotation: 'prometheus.io/probe' }),
+  );
   return { prometheus, scrapes };
 }
 

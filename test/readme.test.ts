@@ -13,8 +13,9 @@ describe('README', () => {
   const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => m[1]);
 
   test('shows a TypeScript example for the quick start and every construct', () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(8);
-    for (const name of ['PrometheusStack', 'KubeletScrape', 'CadvisorScrape', 'ApiServerScrape', 'ServiceScrape', 'PodPortScrape', 'KubeStateMetrics']) {
+    expect(blocks.length).toBeGreaterThanOrEqual(12);
+    for (const name of ['PrometheusStack', 'KubeletScrape', 'CadvisorScrape', 'ApiServerScrape', 'ServiceScrape', 'PodPortScrape', 'KubeStateMetrics',
+      'BlackboxExporter', 'ServiceProbe', 'IngressProbe', 'NodeExporter']) {
       expect(readme).toContain(`### ${name}`);
     }
   });
