@@ -1,8 +1,15 @@
 /**
  * The cluster part of the end-to-end suite: the synthesized manifests against a real
- * kube-apiserver (strict validation, Pod Security `restricted`, RBAC), and the real Prometheus
- * started exactly as the quick start's StatefulSet starts it, discovering and scraping a fake
- * cluster through the quick start's own ServiceAccount and RBAC.
+ * kube-apiserver (strict validation, Pod Security at the level each namespace needs, RBAC), and
+ * the real Prometheus started exactly as the quick start's StatefulSet starts it, discovering
+ * and scraping a fake cluster through the quick start's own ServiceAccount and RBAC.
+ *
+ * Then the production example (dist/production.k8s.yaml) replaces the quick start: the real
+ * blackbox_exporter runs from its Deployment and ConfigMap, the real Prometheus from the
+ * production StatefulSet, prometheus.yml and rules.yml, with its ServiceAccount token; Services,
+ * Ingresses and node-exporter endpoints of e2e/cluster/probes.yaml are discovered, probed through
+ * the exporter against fake sites, and the fake node-exporters scraped. Both processes run in
+ * sandboxes (lib/cluster.ts `sandboxCommand`) whose private /etc/hosts stands in for cluster DNS.
  *
  * Runs inside the private namespaces of e2e/in-namespace.sh (e2e/run.sh does this):
  *
@@ -20,25 +27,44 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  assertInsideSuiteNamespace, Cluster, E2E_DIR, K8sObject, loadYamlFile, logProblems, makePki, manifestObjects, parseYaml,
-  podFromTemplate, Processes, prometheusWorkload, PrometheusRun, promApi, promQuery, REPO_DIR, resolveTools,
-  startPrometheus, Tools, WaitAbort, waitFor, workloads, writeServiceAccountFiles,
+  addLoopbackAddresses, assertInsideSuiteNamespace, blackboxWorkload, Cluster, E2E_DIR, ExporterRun, issueCert, K8sObject,
+  loadYamlFile, logProblems, makePki, manifestObjects, parseYaml, podFromTemplate, Processes, prometheusWorkload, PrometheusRun,
+  promApi, promQuery, removeLoopbackAddresses, REPO_DIR, resolveTools, startBlackboxExporter, startPrometheus, Tools, WaitAbort,
+  waitFor, workloads, writeServiceAccountFiles,
 } from './lib/cluster';
-import { appMetrics, CADVISOR_FIXTURE, FakeTargets, KSM_FIXTURE } from './lib/fake-targets';
+import { appMetrics, CADVISOR_FIXTURE, FakeTargets, KSM_FIXTURE, nodeExporterMetrics } from './lib/fake-targets';
 
 const DIST = path.join(REPO_DIR, 'dist');
 const QUICK_START = path.join(DIST, 'monitoring.k8s.yaml');
+const PRODUCTION = path.join(DIST, 'production.k8s.yaml');
+const PRODUCTION_RULES = path.join(DIST, 'production.prometheus.rules.yml');
 const STATE_FILE = path.join(E2E_DIR, 'cluster', 'state.yaml');
+const PROBE_STATE_FILE = path.join(E2E_DIR, 'cluster', 'probes.yaml');
 const NODES = [{ name: 'node-a', ip: '10.244.0.11' }, { name: 'node-b', ip: '10.244.0.12' }];
 const KUBELET_PORT = 10250;
-const RESTRICTED = {
-  'pod-security.kubernetes.io/enforce': 'restricted',
-  'pod-security.kubernetes.io/enforce-version': 'latest',
-  'pod-security.kubernetes.io/warn': 'restricted',
-  'pod-security.kubernetes.io/warn-version': 'latest',
-  'pod-security.kubernetes.io/audit': 'restricted',
-  'pod-security.kubernetes.io/audit-version': 'latest',
-};
+const NODE_EXPORTER_PORT = 9100;
+// Fake hosts of the production part (see e2e/cluster/probes.yaml), added to lo by the test.
+const BLACKBOX_POD_IP = '10.244.0.61';
+const SHOP_WEB_IP = '10.244.0.71';
+const INGRESS_IP = '10.244.0.81';
+/** The DaemonSet's pods on the fake nodes (named as the DaemonSet controller would), as in e2e/cluster/probes.yaml's EndpointSlice. */
+const NODE_EXPORTER_PODS: Record<string, string> = { 'node-a': 'node-exporter-x7k2p', 'node-b': 'node-exporter-m9q4t' };
+
+type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const mode of ['enforce', 'warn', 'audit']) {
+    labels[`pod-security.kubernetes.io/${mode}`] = level;
+    labels[`pod-security.kubernetes.io/${mode}-version`] = 'latest';
+  }
+  return labels;
+}
+/**
+ * The Pod Security level of every namespace the examples run workloads in: Prometheus, kube-state-
+ * metrics and the blackbox exporter pass `restricted`; node-exporter (host PID and network, host
+ * paths) needs `privileged` in a namespace of its own, as its README section says.
+ */
+const POD_SECURITY: Record<string, PodSecurityLevel> = { 'monitoring': 'restricted', 'node-exporter': 'privileged' };
 
 /**
  * What the quick start must discover from e2e/cluster/state.yaml, per scrape job: the active
@@ -48,6 +74,8 @@ const RESTRICTED = {
 interface JobExpectation {
   readonly active: Record<string, Record<string, string>>;
   readonly dropped: string[];
+  /** What identifies a dropped target in `dropped` (default: its discovered `__address__`). */
+  readonly droppedKey?: (discoveredLabels: Record<string, string>) => string;
 }
 const EXPECTED: Record<string, JobExpectation> = {
   // ApiServerScrape: default/kubernetes port https only.
@@ -108,6 +136,92 @@ const EXPECTED: Record<string, JobExpectation> = {
 /** Endpoints that no job may discover at all (outside every scrape's namespaces). */
 const NEVER_DISCOVERED = ['10.244.0.51:8080'];
 
+/**
+ * What the production example must discover for its probes and node-exporter, from
+ * e2e/cluster/probes.yaml, per job. Derived from the README and src/service-probe.ts,
+ * src/ingress-probe.ts and src/node-exporter.ts (the constructs' notes), not from the rendered
+ * config: probes go to the exporter's Service `blackbox.monitoring.svc:9115` at /probe with the
+ * module (tcp_connect for Services, http_2xx for Ingresses) and the target, which is also the
+ * `instance`.
+ */
+const EXPORTER = 'blackbox.monitoring.svc:9115';
+function probeUrl(module: string, target: string): string {
+  return `http://${EXPORTER}/probe?module=${module}&target=${encodeURIComponent(target)}`;
+}
+function serviceProbe(namespace: string, service: string, port: number): [string, Record<string, string>] {
+  const target = `${service}.${namespace}.svc:${port}`;
+  return [probeUrl('tcp_connect', target), { job: 'blackbox-services', instance: target, namespace, service }];
+}
+function ingressProbe(namespace: string, ingress: string, url: string): [string, Record<string, string>] {
+  return [probeUrl('http_2xx', url), { job: 'blackbox-ingresses', instance: url, namespace, ingress }];
+}
+/** A Service port as the service role discovers it: `<namespace>/<service> <port>/<protocol>`. */
+function servicePortKey(d: Record<string, string>): string {
+  return `${d.__meta_kubernetes_namespace}/${d.__meta_kubernetes_service_name} ${d.__meta_kubernetes_service_port_number}/${d.__meta_kubernetes_service_port_protocol}`;
+}
+const SERVICE_PROBES = [
+  // shop/web: port 80/TCP (514/UDP is not probed); shop/cache 6379; kube-system/kube-dns: the TCP ports.
+  serviceProbe('shop', 'web', 80), serviceProbe('shop', 'cache', 6379),
+  serviceProbe('kube-system', 'kube-dns', 53), serviceProbe('kube-system', 'kube-dns', 9153),
+];
+/** Service ports that must be among the dropped ones (the rest of the cluster's Service ports is dropped too). */
+const SERVICE_PORTS_NOT_PROBED = [
+  'shop/web 514/UDP', // UDP
+  'kube-system/kube-dns 53/UDP', // UDP, same port number as a probed TCP port
+  'default/kubernetes 443/TCP', // annotated by the test, left out by ServiceProbe itself
+  'shop/internal 8080/TCP', // not annotated
+  'shop/legacy 80/TCP', // annotated "false"
+];
+function productionExpected(allServicePorts: string[]): Record<string, JobExpectation> {
+  const probed = ['shop/web 80/TCP', 'shop/cache 6379/TCP', 'kube-system/kube-dns 53/TCP', 'kube-system/kube-dns 9153/TCP'];
+  return {
+    'blackbox-services': {
+      active: Object.fromEntries(SERVICE_PROBES),
+      dropped: allServicePorts.filter(p => !probed.includes(p)),
+      droppedKey: servicePortKey,
+    },
+    'blackbox-ingresses': {
+      active: Object.fromEntries([
+        // shop/storefront: shop.example.com is in its TLS hosts (https), www.example.com is not.
+        ingressProbe('shop', 'storefront', 'https://shop.example.com/'),
+        ingressProbe('shop', 'storefront', 'https://shop.example.com/cart'),
+        ingressProbe('shop', 'storefront', 'http://www.example.com/'),
+        // apps/api: hosts matched by the TLS host *.example.com; a rule without paths is "/".
+        ingressProbe('apps', 'api', 'https://api.example.com/healthz'),
+        ingressProbe('apps', 'api', 'https://status.example.com/'),
+      ]),
+      // shop/catchall: the rule without a host and the wildcard host.
+      dropped: ['shop/catchall ', 'shop/catchall *.example.com'],
+      // (A label with an empty value is absent: the hostless rule has no __address__.)
+      droppedKey: d => `${d.__meta_kubernetes_namespace}/${d.__meta_kubernetes_ingress_name} ${d.__address__ ?? ''}`,
+    },
+    // NodeExporter: the headless Service's EndpointSlice in node-exporter; instance = node name.
+    'node-exporter': {
+      active: Object.fromEntries(NODES.map(n => [`http://${n.ip}:${NODE_EXPORTER_PORT}/metrics`, {
+        job: 'node-exporter', instance: n.name, namespace: 'node-exporter', pod: NODE_EXPORTER_PODS[n.name], service: 'node-exporter',
+      }])),
+      dropped: [],
+    },
+  };
+}
+const PRODUCTION_JOBS = ['blackbox-services', 'blackbox-ingresses', 'node-exporter'];
+/**
+ * probe_success by `<job> <instance>`: 1 where a fake site answers (a TCP listener behind
+ * web.shop.svc:80, HTTP 200 and, for https, a certificate of the trusted CA for the host), 0
+ * where nothing listens (cache.shop.svc:6379) or the name does not resolve.
+ */
+const PROBE_SUCCESS: Record<string, number> = {
+  'blackbox-services web.shop.svc:80': 1,
+  'blackbox-services cache.shop.svc:6379': 0,
+  'blackbox-services kube-dns.kube-system.svc:53': 0,
+  'blackbox-services kube-dns.kube-system.svc:9153': 0,
+  'blackbox-ingresses https://shop.example.com/': 1,
+  'blackbox-ingresses https://shop.example.com/cart': 1,
+  'blackbox-ingresses http://www.example.com/': 1,
+  'blackbox-ingresses https://api.example.com/healthz': 1,
+  'blackbox-ingresses https://status.example.com/': 0,
+};
+
 const started = Date.now();
 const summary: Record<string, unknown> = {};
 let failures = 0;
@@ -117,7 +231,8 @@ let tools: Tools;
 let cluster: Cluster;
 let targets: FakeTargets | undefined;
 let prometheus: PrometheusRun | undefined;
-let quickStart: Promise<void> | undefined;
+let production: ProductionRun | undefined;
+let addedAddresses: string[] = [];
 
 /** Wraps a test body: counts failures (the work dir is kept for them). */
 function tracked(fn: (t: any) => Promise<void>): (t: any) => Promise<void> {
@@ -145,32 +260,96 @@ function stripStatus(o: K8sObject): K8sObject {
   return rest as K8sObject;
 }
 
-/** The quick start applied for real, plus the fake cluster state (once). */
-function applyQuickStartAndState(): Promise<void> {
-  quickStart ??= (async () => {
-    const objects = manifestObjects(QUICK_START);
-    const namespaces = new Set(objects.map(o => o.metadata.namespace).filter((n): n is string => !!n));
-    await cluster.ensureNamespaces(namespaces, { monitoring: RESTRICTED });
-    const applied = await cluster.apply(objects);
-    assert.deepEqual(kubectlWarnings(applied.stderr), [], 'applying dist/monitoring.k8s.yaml printed warnings');
-
-    const state = loadYamlFile(STATE_FILE) as K8sObject[];
-    await cluster.apply(state.map(stripStatus));
-    // Creating a Pod resets its status, and only the status subresource writes it.
-    for (const o of state.filter(s => s.status)) {
-      const ns = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
-      await cluster.kubectl(['patch', o.kind.toLowerCase(), o.metadata.name, ...ns, '--subresource=status', '--type=merge',
-        '-p', JSON.stringify({ status: o.status })]);
-    }
-  })();
-  return quickStart;
+/** Creates objects for real, then writes their `status` (creating a Pod resets it; only the status subresource writes it). */
+async function applyWithStatus(objects: K8sObject[]): Promise<void> {
+  await cluster.apply(objects.map(stripStatus));
+  for (const o of objects.filter(s => s.status)) {
+    const ns = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
+    await cluster.kubectl(['patch', o.kind.toLowerCase(), o.metadata.name, ...ns, '--subresource=status', '--type=merge',
+      '-p', JSON.stringify({ status: o.status })]);
+  }
 }
 
-/** Prometheus as the quick start runs it, with its own ServiceAccount token (once). */
-async function ensurePrometheus(): Promise<PrometheusRun> {
-  if (prometheus) return prometheus;
-  await applyQuickStartAndState();
-  const objects = manifestObjects(QUICK_START);
+/** Namespaces a manifest uses: of its namespaced objects and of its RBAC subjects (Roles in e.g. `apps`). */
+function namespacesOf(objects: K8sObject[]): Set<string> {
+  const namespaces = new Set<string>();
+  for (const o of objects) {
+    if (o.metadata.namespace) namespaces.add(o.metadata.namespace);
+    for (const s of o.subjects ?? []) if (s.namespace) namespaces.add(s.namespace);
+  }
+  return namespaces;
+}
+
+/**
+ * The Pod Security level a pod template needs, from what it asks for: host namespaces, host
+ * paths, host ports or privileged containers need `privileged` (`baseline` forbids them);
+ * everything else must pass `restricted`.
+ */
+function podSecurityLevelOf(workload: K8sObject): PodSecurityLevel {
+  const spec = workload.spec.template.spec;
+  const containers: any[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+  const host = spec.hostNetwork || spec.hostPID || spec.hostIPC || (spec.volumes ?? []).some((v: any) => v.hostPath)
+    || containers.some(c => c.securityContext?.privileged || (c.ports ?? []).some((p: any) => p.hostPort));
+  return host ? 'privileged' : 'restricted';
+}
+
+/**
+ * The Pod Security labels of every namespace that runs workloads of the manifest, by what its pod
+ * templates need; checked against POD_SECURITY (the levels the README asks for), so that a
+ * construct that starts to need more is noticed here and not by a cluster admin.
+ */
+function podSecurityByContent(objects: K8sObject[]): Record<string, Record<string, string>> {
+  const levels: Record<string, PodSecurityLevel> = {};
+  for (const w of workloads(objects)) {
+    const ns = w.metadata.namespace ?? assert.fail(`${w.kind} ${w.metadata.name} has no namespace`);
+    const level = podSecurityLevelOf(w);
+    if (levels[ns] === undefined || level === 'privileged') levels[ns] = level;
+  }
+  for (const [ns, level] of Object.entries(levels)) {
+    assert.equal(level, POD_SECURITY[ns], `namespace ${ns}: its workloads need Pod Security "${level}", POD_SECURITY expects "${POD_SECURITY[ns]}"`);
+  }
+  return Object.fromEntries(Object.entries(levels).map(([ns, level]) => [ns, podSecurityLabels(level)]));
+}
+
+type Install = 'quick start' | 'production';
+const INSTALL_FILES: Record<Install, string> = { 'quick start': QUICK_START, 'production': PRODUCTION };
+let installed: { which: Install; objects: K8sObject[] } | undefined;
+let baseStateApplied = false;
+
+/**
+ * One example installed for real, with the fake cluster state: the quick start or the production
+ * example (they share object names: the other one is uninstalled first, and its Prometheus
+ * stopped; both listen on the pod's :9090).
+ */
+async function install(which: Install): Promise<K8sObject[]> {
+  if (installed?.which === which) return installed.objects;
+  await stopPrometheuses();
+  if (installed) {
+    await cluster.kubectl(['delete', '--ignore-not-found', '--wait=true', '-f', INSTALL_FILES[installed.which]]);
+    if (installed.which === 'production') await removeProductionState();
+  }
+  const file = INSTALL_FILES[which];
+  const objects = manifestObjects(file);
+  await cluster.ensureNamespaces(namespacesOf(objects), podSecurityByContent(objects));
+  const applied = await cluster.apply(objects);
+  assert.deepEqual(kubectlWarnings(applied.stderr), [], `applying ${path.relative(REPO_DIR, file)} printed warnings`);
+  if (!baseStateApplied) {
+    await applyWithStatus(loadYamlFile(STATE_FILE) as K8sObject[]);
+    baseStateApplied = true;
+  }
+  if (which === 'production') await applyProductionState(objects);
+  installed = { which, objects };
+  return objects;
+}
+
+async function stopPrometheuses(): Promise<void> {
+  for (const run of [prometheus, production?.prometheus]) {
+    if (run && !run.managed.exit) await processes!.stop(run.managed);
+  }
+}
+
+/** A token of the Prometheus ServiceAccount, where the kubelet would mount it. */
+async function mountServiceAccount(objects: K8sObject[]): Promise<string> {
   const { sts } = prometheusWorkload(objects);
   const saName: string = sts.spec.template.spec.serviceAccountName;
   const ns = sts.metadata.namespace ?? assert.fail('the Prometheus StatefulSet has no namespace');
@@ -179,8 +358,15 @@ async function ensurePrometheus(): Promise<PrometheusRun> {
   const token = (await cluster.kubectl(['-n', ns, 'create', 'token', saName, '--duration=1h'])).stdout.trim();
   assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'kubectl create token returned no JWT');
   writeServiceAccountFiles({ token, caCert: cluster.pki.ca.cert, namespace: ns });
+  return token;
+}
 
-  targets = await FakeTargets.start({
+/** Prometheus as the quick start runs it, with its own ServiceAccount token (once). */
+async function ensurePrometheus(): Promise<PrometheusRun> {
+  if (installed?.which === 'quick start' && prometheus && !prometheus.managed.exit) return prometheus;
+  const objects = await install('quick start');
+  await mountServiceAccount(objects);
+  targets ??= await FakeTargets.start({
     kubelets: NODES.map(n => ({ node: n.name, ip: n.ip, port: KUBELET_PORT, ...cluster.pki.kubelets[n.name] })),
     cadvisor: fs.readFileSync(CADVISOR_FIXTURE, 'utf8'),
     authorize: (tok, node, p) => cluster.kubeletAuthorize(tok, node, p),
@@ -196,12 +382,156 @@ async function ensurePrometheus(): Promise<PrometheusRun> {
   return prometheus;
 }
 
+// ---- the production example: probes and node-exporter -------------------------------------
+
+interface ProductionRun {
+  readonly objects: K8sObject[];
+  readonly prometheus: PrometheusRun;
+  readonly exporter: ExporterRun;
+  readonly fakes: FakeTargets;
+  /** The DNS name of the exporter's Service (`<service>.<namespace>.svc`). */
+  readonly exporterHost: string;
+  readonly hosts: Record<string, string>;
+}
+
+function nodeExporterDaemonSet(objects: K8sObject[]): K8sObject {
+  const found = objects.filter(o => o.kind === 'DaemonSet' && o.spec.template.spec.containers.some((c: any) => c.name === 'node-exporter'));
+  assert.equal(found.length, 1, 'expected one DaemonSet with a node-exporter container in dist/production.k8s.yaml');
+  return found[0];
+}
+
+/**
+ * The probe state (e2e/cluster/probes.yaml), the `prometheus.io/probe` annotation on
+ * default/kubernetes (so that only ServiceProbe's own rule can leave it out), and the
+ * node-exporter pods: created from the DaemonSet's template as its controller would, on each
+ * node, admitted by Pod Security in the DaemonSet's namespace, Running with the node IP.
+ */
+async function applyProductionState(objects: K8sObject[]): Promise<void> {
+  await applyWithStatus(loadYamlFile(PROBE_STATE_FILE) as K8sObject[]);
+  await cluster.kubectl(['annotate', '--overwrite', '-n', 'default', 'service', 'kubernetes', 'prometheus.io/probe=true']);
+  const ds = nodeExporterDaemonSet(objects);
+  const pods = NODES.map(n => {
+    const pod = podFromTemplate(ds, n.name);
+    pod.metadata.name = NODE_EXPORTER_PODS[n.name];
+    return {
+      ...pod,
+      status: {
+        phase: 'Running',
+        hostIP: n.ip,
+        hostIPs: [{ ip: n.ip }],
+        podIP: n.ip,
+        podIPs: [{ ip: n.ip }],
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
+    };
+  });
+  await applyWithStatus(pods);
+}
+
+async function removeProductionState(): Promise<void> {
+  const ds = nodeExporterDaemonSet(manifestObjects(PRODUCTION));
+  await cluster.kubectl(['delete', 'pod', '-n', ds.metadata.namespace!, '--ignore-not-found', '--grace-period=0', '--force',
+    ...Object.values(NODE_EXPORTER_PODS)], { allowFailure: true });
+  const state = (loadYamlFile(PROBE_STATE_FILE) as K8sObject[]).filter(o => o.kind !== 'Namespace');
+  await cluster.delete(state);
+  await cluster.kubectl(['annotate', '-n', 'default', 'service', 'kubernetes', 'prometheus.io/probe-']);
+}
+
+/** The ConfigMap the blackbox exporter's Deployment mounts. */
+function blackboxConfigMap(objects: K8sObject[]): K8sObject {
+  const { deployment } = blackboxWorkload(objects);
+  const vol = (deployment.spec.template.spec.volumes ?? []).find((v: any) => v.configMap);
+  const cm = objects.find(o => o.kind === 'ConfigMap' && o.metadata.name === vol?.configMap?.name && o.metadata.namespace === deployment.metadata.namespace);
+  return cm ?? assert.fail('the blackbox exporter mounts no ConfigMap of the manifest');
+}
+
+/** Every port of every Service in the cluster, as `servicePortKey` writes it. */
+async function servicePorts(): Promise<string[]> {
+  const r = await cluster.api('GET', '/api/v1/services');
+  assert.equal(r.status, 200, `GET /api/v1/services: ${r.status} ${r.body.slice(0, 300)}`);
+  return (JSON.parse(r.body).items as any[]).flatMap(s => (s.spec.ports ?? []).map((p: any) => servicePortKey({
+    __meta_kubernetes_namespace: s.metadata.namespace,
+    __meta_kubernetes_service_name: s.metadata.name,
+    __meta_kubernetes_service_port_number: String(p.port),
+    __meta_kubernetes_service_port_protocol: p.protocol ?? 'TCP',
+  }))).sort();
+}
+
+/** The Service whose selector picks a workload's pods. */
+function serviceOf(objects: K8sObject[], workload: K8sObject): K8sObject {
+  const labels = workload.spec.template.metadata?.labels ?? {};
+  const found = objects.filter(o => o.kind === 'Service' && o.metadata.namespace === workload.metadata.namespace
+    && o.spec.selector && Object.entries(o.spec.selector).every(([k, v]) => labels[k] === v));
+  assert.equal(found.length, 1, `expected one Service selecting ${workload.kind} ${workload.metadata.name}, found ${found.length}`);
+  return found[0];
+}
+
+/**
+ * The production example running: its manifest applied with the probe state, the real
+ * blackbox_exporter from its Deployment and ConfigMap, fake sites behind the probed names, fake
+ * node-exporters on the nodes, and the real Prometheus with the production prometheus.yml,
+ * rules.yml and ServiceAccount token. Both run in sandboxes whose /etc/hosts stands in for
+ * cluster DNS: the exporter's Service name points at the exporter's pod IP, the probed Service
+ * and Ingress names at the fake sites.
+ */
+async function ensureProduction(): Promise<ProductionRun> {
+  if (installed?.which === 'production' && production && !production.prometheus.managed.exit) return production;
+  const objects = await install('production');
+  await mountServiceAccount(objects);
+  addedAddresses = [...addedAddresses, ...addLoopbackAddresses([BLACKBOX_POD_IP, SHOP_WEB_IP, INGRESS_IP])];
+
+  const exporterService = serviceOf(objects, blackboxWorkload(objects).deployment);
+  const exporterHost = `${exporterService.metadata.name}.${exporterService.metadata.namespace}.svc`;
+  const hosts: Record<string, string> = {
+    [exporterHost]: BLACKBOX_POD_IP,
+    'web.shop.svc': SHOP_WEB_IP,
+    'cache.shop.svc': SHOP_WEB_IP,
+    'shop.example.com': INGRESS_IP,
+    'www.example.com': INGRESS_IP,
+    'api.example.com': INGRESS_IP,
+  };
+  const fakes = production?.fakes ?? await FakeTargets.start({
+    http: NODES.map(n => ({ name: `node-exporter ${n.name}`, ip: n.ip, port: NODE_EXPORTER_PORT, body: nodeExporterMetrics(n.name) })),
+    web: [
+      { name: 'service shop/web', ip: SHOP_WEB_IP, port: 80, paths: { '/': { status: 200, body: 'shop\n' } } },
+      {
+        name: 'ingress controller http',
+        ip: INGRESS_IP,
+        port: 80,
+        hosts: ['www.example.com'],
+        paths: { '/': { status: 200, body: 'www\n' } },
+      },
+      {
+        name: 'ingress controller https',
+        ip: INGRESS_IP,
+        port: 443,
+        hosts: ['shop.example.com', 'api.example.com'],
+        tls: issueCert(cluster.pki.dir, 'ingress', '/CN=ingress.example.com', [
+          'subjectAltName=DNS:shop.example.com,DNS:api.example.com', 'extendedKeyUsage=serverAuth',
+        ]),
+        paths: { '/': { status: 200, body: 'shop\n' }, '/cart': { status: 200, body: 'cart\n' }, '/healthz': { status: 200, body: 'ok\n' } },
+      },
+    ],
+  });
+  // The sites' certificates come from the suite's CA, which the exporter trusts as if it were a
+  // public one (Go reads SSL_CERT_FILE); the probe still verifies chain and name.
+  const exporter = production?.exporter ?? await startBlackboxExporter({
+    tools, objects, workDir, processes: processes!, podIp: BLACKBOX_POD_IP, sandbox: { hosts }, env: { SSL_CERT_FILE: cluster.pki.ca.cert },
+  });
+  const { sts } = prometheusWorkload(objects);
+  const prom = await startPrometheus({
+    tools, objects, workDir, processes: processes!, name: 'prometheus-production', podName: `${sts.metadata.name}-0`, sandbox: { hosts },
+  });
+  production = { objects, prometheus: prom, exporter, fakes, exporterHost, hosts };
+  return production;
+}
+
 /** Non-comment sample lines of an exposition. */
 function sampleLines(text: string): string[] {
   return text.split('\n').filter(l => l.trim() !== '' && !l.startsWith('#'));
 }
 
-describe('cluster: manifests, discovery, scraping and RBAC against a real kube-apiserver', () => {
+describe('cluster: manifests, discovery, scraping, probes and RBAC against a real kube-apiserver', () => {
   before(async () => {
     assertInsideSuiteNamespace();
     for (const f of ['monitoring', 'book', 'production']) {
@@ -217,8 +547,10 @@ describe('cluster: manifests, discovery, scraping and RBAC against a real kube-a
 
   after(async () => {
     await targets?.close();
+    await production?.fakes.close();
     const stopped = processes ? await processes.stopAll() : [];
     processes?.dispose();
+    removeLoopbackAddresses(addedAddresses);
     summary.processes = stopped;
     summary.runtimeSeconds = Math.round((Date.now() - started) / 100) / 10;
     summary.workDir = workDir;
@@ -231,63 +563,94 @@ describe('cluster: manifests, discovery, scraping and RBAC against a real kube-a
     console.log(`cluster e2e summary: ${JSON.stringify(summary, null, 2)}`);
   }, { timeout: 60_000 });
 
-  test('every dist/*.k8s.yaml passes strict server-side validation, and Pod Security "restricted" admits every pod template', { timeout: 120_000 },
-    tracked(async t => {
-      const files = fs.readdirSync(DIST).filter(f => f.endsWith('.k8s.yaml')).sort();
-      assert.ok(files.length >= 3, `expected the example manifests in dist/, found ${files.join(', ')}`);
-      const applied: Record<string, number> = {};
-      const podsChecked: string[] = [];
-      for (const file of files) {
-        const full = path.join(DIST, file);
-        const objects = manifestObjects(full);
-        // Namespaces used by namespaced objects and by RBAC subjects (Roles in e.g. `apps`).
-        const namespaces = new Set<string>();
-        for (const o of objects) {
-          if (o.metadata.namespace) namespaces.add(o.metadata.namespace);
-          for (const s of o.subjects ?? []) if (s.namespace) namespaces.add(s.namespace);
-        }
-        await cluster.ensureNamespaces(namespaces, { monitoring: RESTRICTED });
+  test('every dist/*.k8s.yaml passes strict server-side validation; Pod Security admits every pod template at the level its namespace enforces, '
+    + '"restricted" for all but node-exporter, which "baseline" and "restricted" refuse', { timeout: 120_000 },
+  tracked(async t => {
+    const files = fs.readdirSync(DIST).filter(f => f.endsWith('.k8s.yaml')).sort();
+    assert.ok(files.length >= 3, `expected the example manifests in dist/, found ${files.join(', ')}`);
+    const applied: Record<string, number> = {};
+    const podsChecked: string[] = [];
+    const refused: Record<string, string> = {};
+    const levelsSeen: Record<string, string> = {};
+    for (const file of files) {
+      const full = path.join(DIST, file);
+      const objects = manifestObjects(full);
+      // Pod Security labels by what each namespace runs (checked against POD_SECURITY).
+      const labels = podSecurityByContent(objects);
+      await cluster.ensureNamespaces(namespacesOf(objects), labels);
 
-        const r = await cluster.kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict',
-          '--field-manager=cdk8s-prometheus-e2e', '-f', full], { allowFailure: true });
-        assert.equal(r.code, 0, `${file}: server-side dry-run apply failed:\n${r.stderr}${r.stdout}`);
-        assert.deepEqual(kubectlWarnings(r.stderr), [], `${file}: the API server warned (unknown fields, deprecations or PodSecurity)`);
-        const lines = r.stdout.trim().split('\n').filter(l => /serverside-applied \(server dry run\)$/.test(l));
-        assert.equal(lines.length, objects.length, `${file}: ${objects.length} objects, but the API server accepted ${lines.length}:\n${r.stdout}`);
-        applied[file] = lines.length;
+      const r = await cluster.kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict',
+        '--field-manager=cdk8s-prometheus-e2e', '-f', full], { allowFailure: true });
+      assert.equal(r.code, 0, `${file}: server-side dry-run apply failed:\n${r.stderr}${r.stdout}`);
+      assert.deepEqual(kubectlWarnings(r.stderr), [], `${file}: the API server warned (unknown fields, deprecations or PodSecurity)`);
+      const lines = r.stdout.trim().split('\n').filter(l => /serverside-applied \(server dry run\)$/.test(l));
+      assert.equal(lines.length, objects.length, `${file}: ${objects.length} objects, but the API server accepted ${lines.length}:\n${r.stdout}`);
+      applied[file] = lines.length;
 
-        // Pod Security admission enforces on Pods only (templates just warn): create each pod
-        // template as the Pod its controller would create. Its ServiceAccount has to exist
-        // (ServiceAccount admission), so the manifest's ServiceAccounts are applied for real.
-        const sas = objects.filter(o => o.kind === 'ServiceAccount');
-        if (sas.length > 0) await cluster.apply(sas);
-        for (const w of workloads(objects)) {
-          const ns = w.metadata.namespace;
-          assert.equal(ns, 'monitoring', `${file}: ${w.kind} ${w.metadata.name} is in namespace ${ns}, expected monitoring`);
-          const pod = podFromTemplate(w, NODES[0].name);
-          const p = await cluster.kubectl(['create', '--dry-run=server', '-o', 'name', '-f', '-'], { stdin: JSON.stringify(pod), allowFailure: true });
-          assert.equal(p.code, 0, `${file}: the pod of ${w.kind} ${ns}/${w.metadata.name} is refused in a "restricted" namespace:\n${p.stderr}`);
-          assert.deepEqual(kubectlWarnings(p.stderr), [], `${file}: the pod of ${w.kind} ${ns}/${w.metadata.name} got warnings`);
-          podsChecked.push(`${file}: ${w.kind} ${ns}/${w.metadata.name}`);
+      // Pod Security admission enforces on Pods only (templates just warn): create each pod
+      // template as the Pod its controller would create. Its ServiceAccount has to exist
+      // (ServiceAccount admission), so the manifest's ServiceAccounts are applied for real.
+      const sas = objects.filter(o => o.kind === 'ServiceAccount');
+      if (sas.length > 0) await cluster.apply(sas);
+      for (const w of workloads(objects)) {
+        const ns = w.metadata.namespace!;
+        const level = POD_SECURITY[ns];
+        const what = `${file}: the pod of ${w.kind} ${ns}/${w.metadata.name}`;
+        levelsSeen[`${w.kind} ${ns}/${w.metadata.name}`] = level;
+        const pod = podFromTemplate(w, NODES[0].name);
+        const p = await cluster.kubectl(['create', '--dry-run=server', '-o', 'name', '-f', '-'], { stdin: JSON.stringify(pod), allowFailure: true });
+        assert.equal(p.code, 0, `${what} is refused in its namespace (Pod Security "${level}"):\n${p.stderr}`);
+        assert.deepEqual(kubectlWarnings(p.stderr), [], `${what} got warnings`);
+        podsChecked.push(`${what.replace(': the pod of', '')} (${level})`);
+        if (level === 'restricted') continue;
+
+        // A pod that needs "privileged": "baseline" and "restricted" namespaces refuse it, for
+        // the host namespaces and host paths it uses (and nothing may pass it as baseline).
+        const spec = w.spec.template.spec;
+        const hostPathVolumes = (spec.volumes ?? []).filter((v: any) => v.hostPath).map((v: any) => `"${v.name}"`);
+        assert.ok(spec.hostNetwork && spec.hostPID && hostPathVolumes.length > 0,
+          `${what} needs "privileged" for something other than hostNetwork, hostPID and hostPath volumes`);
+        for (const stricter of ['baseline', 'restricted'] as const) {
+          const testNs = `psa-${stricter}`;
+          await cluster.ensureNamespaces([testNs], { [testNs]: podSecurityLabels(stricter) });
+          const sa = sas.find(s => s.metadata.name === spec.serviceAccountName && s.metadata.namespace === ns);
+          if (sa) await cluster.apply([{ ...sa, metadata: { ...sa.metadata, namespace: testNs } }]);
+          const moved = { ...pod, metadata: { ...pod.metadata, namespace: testNs } };
+          const q = await cluster.kubectl(['create', '--dry-run=server', '-o', 'name', '-f', '-'], { stdin: JSON.stringify(moved), allowFailure: true });
+          assert.notEqual(q.code, 0, `${what} was admitted in a "${stricter}" namespace`);
+          assert.match(q.stderr, new RegExp(`violates PodSecurity "${stricter}:latest"`), `${what} in a "${stricter}" namespace`);
+          assert.match(q.stderr, /host namespaces \(hostNetwork=true, hostPID=true\)/, `${what}: the refusal does not name hostNetwork and hostPID`);
+          // baseline: `hostPath volumes (volumes "proc", ...)`; restricted: `restricted volume types
+          // (volumes "proc", ... use restricted volume type "hostPath")`.
+          const volumes = `volumes ${hostPathVolumes.join(', ')}`;
+          assert.match(q.stderr, stricter === 'baseline' ? new RegExp(`hostPath volumes \\(${volumes}\\)`)
+            : new RegExp(`restricted volume types \\(${volumes} use restricted volume type "hostPath"\\)`), `${what}: the refusal does not name the hostPath volumes`);
+          refused[`${w.kind} ${ns}/${w.metadata.name} in "${stricter}"`] = (/violates PodSecurity [^\n]*/.exec(q.stderr) ?? [q.stderr])[0];
         }
       }
-      // Control: enforcement is on (a pod without the restricted settings is refused).
-      const bad = await cluster.kubectl(['create', '--dry-run=server', '-f', '-'], {
-        allowFailure: true,
-        stdin: JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name: 'psa-control', namespace: 'monitoring' },
-          spec: { serviceAccountName: 'prometheus', containers: [{ name: 'c', image: 'example.invalid/c:1' }] },
-        }),
-      });
-      assert.notEqual(bad.code, 0, 'control: a pod violating "restricted" was admitted: Pod Security admission is not enforcing');
-      assert.match(bad.stderr, /violates PodSecurity "restricted:latest"/);
+    }
+    // node-exporter's namespace was among them, labelled privileged.
+    assert.ok(Object.values(levelsSeen).includes('privileged'), 'no pod template needed "privileged": is the NodeExporter back in examples/production.ts?');
+    const ns = await cluster.api('GET', '/api/v1/namespaces/node-exporter');
+    assert.equal(JSON.parse(ns.body).metadata.labels?.['pod-security.kubernetes.io/enforce'], 'privileged', 'namespace node-exporter is not labelled enforce: privileged');
+    // Control: enforcement is on (a pod without the restricted settings is refused).
+    const bad = await cluster.kubectl(['create', '--dry-run=server', '-f', '-'], {
+      allowFailure: true,
+      stdin: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'psa-control', namespace: 'monitoring' },
+        spec: { serviceAccountName: 'prometheus', containers: [{ name: 'c', image: 'example.invalid/c:1' }] },
+      }),
+    });
+    assert.notEqual(bad.code, 0, 'control: a pod violating "restricted" was admitted: Pod Security admission is not enforcing');
+    assert.match(bad.stderr, /violates PodSecurity "restricted:latest"/);
 
-      report(t, 'objectsDryRunApplied', applied);
-      report(t, 'objectsDryRunAppliedTotal', Object.values(applied).reduce((a, b) => a + b, 0));
-      report(t, 'podTemplatesAdmittedAsRestrictedPods', podsChecked);
-    }));
+    report(t, 'objectsDryRunApplied', applied);
+    report(t, 'objectsDryRunAppliedTotal', Object.values(applied).reduce((a, b) => a + b, 0));
+    report(t, 'podTemplatesAdmittedInTheirNamespace', podsChecked);
+    report(t, 'podTemplatesRefusedByStricterLevels', refused);
+  }));
 
   test('the quick start discovers exactly the expected targets, with the expected labels, through its own ServiceAccount', { timeout: 150_000 },
     tracked(async t => {
@@ -302,39 +665,7 @@ describe('cluster: manifests, discovery, scraping and RBAC against a real kube-a
       const jobs: string[] = (config.scrape_configs ?? []).map((j: any) => j.job_name);
       assert.deepEqual([...jobs].sort(), Object.keys(EXPECTED).sort(), 'the quick start\'s scrape jobs changed: update EXPECTED in e2e/cluster.test.ts');
 
-      let observed = '';
-      let stableSince = Date.now();
-      let problems: string[] = [];
-      let data: any;
-      await waitFor('the discovered targets to match the expectation', async () => {
-        data = await promApi(prom.url, '/api/v1/targets?state=any');
-        // Order-independent: the API lists targets in map order.
-        const snapshot = JSON.stringify([
-          ...data.activeTargets.map((a: any) => JSON.stringify([a.scrapePool, a.scrapeUrl, sortKeys(a.labels)])),
-          ...data.droppedTargets.map((d: any) => JSON.stringify(sortKeys(d.discoveredLabels))),
-        ].sort());
-        if (snapshot !== observed) {
-          observed = snapshot;
-          stableSince = Date.now();
-        }
-        problems = compareTargets(data, jobs);
-        if (problems.length === 0) return true;
-        // Discovery settled (every job discovered something, nothing changed for 15s): fail now.
-        const everyJobSeen = jobs.every(j => data.activeTargets.some((a: any) => a.scrapePool === j)
-          || data.droppedTargets.some((d: any) => d.discoveredLabels?.job === j));
-        if (everyJobSeen && Date.now() - stableSince > 15_000) {
-          throw new WaitAbort(`discovery settled with mismatches:\n  ${problems.join('\n  ')}`);
-        }
-        return false;
-      }, {
-        timeoutMs: 60_000,
-        intervalMs: 1_000,
-        processes,
-        watch: [prom.managed],
-        describe: () => `mismatches:\n  ${problems.join('\n  ')}`,
-      }).catch(e => {
-        throw new Error(`${(e as Error).message}\n${logProblems(prom.managed.logFile)}`);
-      });
+      const data = await settledDiscovery(prom, jobs, d => compareTargets(d, jobs, EXPECTED, NEVER_DISCOVERED));
 
       // Discovery ran with exactly the RBAC of the manifest: no request was refused.
       const log = fs.readFileSync(prom.managed.logFile, 'utf8');
@@ -467,83 +798,319 @@ describe('cluster: manifests, discovery, scraping and RBAC against a real kube-a
   }));
 
   test('the quick start\'s ServiceAccount can do what discovery and scraping need, and nothing more', { timeout: 60_000 }, tracked(async t => {
-    await applyQuickStartAndState();
-    const { sts } = prometheusWorkload(manifestObjects(QUICK_START));
+    const objects = await install('quick start');
+    const { sts } = prometheusWorkload(objects);
     const ns = sts.metadata.namespace ?? assert.fail('the Prometheus StatefulSet has no namespace');
     const prom = `system:serviceaccount:${ns}:${sts.spec.template.spec.serviceAccountName}`;
     const ksm = `system:serviceaccount:${ns}:kube-state-metrics`;
-    interface Check {
-      user: string;
-      allowed: boolean;
-      verb: string;
-      resource?: string;
-      group?: string;
-      subresource?: string;
-      namespace?: string;
-      path?: string;
-    }
-    const res = (user: string, allowed: boolean, verb: string, resource: string, namespace = '', extra: Partial<Check> = {}): Check =>
-      ({ user, allowed, verb, resource, namespace, ...extra });
-    const checks: Check[] = [
+    const checks: AccessCheck[] = [
       // allowed: discovery (pods cluster-wide, nodes; endpointslices/services/pods where scoped)
-      res(prom, true, 'list', 'pods'), res(prom, true, 'watch', 'pods'), res(prom, true, 'list', 'pods', 'kube-system'),
-      res(prom, true, 'list', 'nodes'), res(prom, true, 'watch', 'nodes'),
-      res(prom, true, 'list', 'endpointslices', 'default', { group: 'discovery.k8s.io' }),
-      res(prom, true, 'watch', 'endpointslices', 'default', { group: 'discovery.k8s.io' }),
-      res(prom, true, 'list', 'services', 'default'), res(prom, true, 'list', 'pods', 'default'),
-      res(prom, true, 'list', 'endpointslices', ns, { group: 'discovery.k8s.io' }), res(prom, true, 'list', 'services', ns),
+      access(prom, true, 'list', 'pods'), access(prom, true, 'watch', 'pods'), access(prom, true, 'list', 'pods', 'kube-system'),
+      access(prom, true, 'list', 'nodes'), access(prom, true, 'watch', 'nodes'),
+      access(prom, true, 'list', 'endpointslices', 'default', { group: 'discovery.k8s.io' }),
+      access(prom, true, 'watch', 'endpointslices', 'default', { group: 'discovery.k8s.io' }),
+      access(prom, true, 'list', 'services', 'default'), access(prom, true, 'list', 'pods', 'default'),
+      access(prom, true, 'list', 'endpointslices', ns, { group: 'discovery.k8s.io' }), access(prom, true, 'list', 'services', ns),
       // allowed: scraping (kubelet metrics, API server /metrics)
-      res(prom, true, 'get', 'nodes', '', { subresource: 'metrics' }),
+      access(prom, true, 'get', 'nodes', '', { subresource: 'metrics' }),
       { user: prom, allowed: true, verb: 'get', path: '/metrics' },
       // denied
-      res(prom, false, 'get', 'secrets'), res(prom, false, 'list', 'secrets'), res(prom, false, 'watch', 'secrets'),
-      res(prom, false, 'get', 'secrets', ns), res(prom, false, 'list', 'secrets', ns), res(prom, false, 'list', 'secrets', 'default'),
-      res(prom, false, 'get', 'nodes', '', { subresource: 'proxy' }), res(prom, false, 'create', 'nodes', '', { subresource: 'proxy' }),
-      res(prom, false, 'create', 'pods', 'default'), res(prom, false, 'create', 'pods', '', { subresource: 'exec' }),
-      res(prom, false, 'delete', 'pods', 'default'), res(prom, false, 'deletecollection', 'pods'), res(prom, false, 'delete', 'nodes'),
-      res(prom, false, 'delete', 'services', 'default'), res(prom, false, 'delete', 'configmaps', ns),
-      res(prom, false, 'delete', 'endpointslices', 'default', { group: 'discovery.k8s.io' }),
-      res(prom, false, 'list', 'endpointslices', 'kube-system', { group: 'discovery.k8s.io' }),
-      res(prom, false, 'list', 'endpointslices', '', { group: 'discovery.k8s.io' }),
-      res(prom, false, 'list', 'services', 'kube-system'),
-      res(prom, false, 'update', 'configmaps', ns), res(prom, false, 'get', 'configmaps', ns),
-      res(prom, false, 'create', 'serviceaccounts', ns, { subresource: 'token' }),
-      res(prom, false, 'impersonate', 'users'), res(prom, false, 'escalate', 'clusterroles', '', { group: 'rbac.authorization.k8s.io' }),
+      access(prom, false, 'get', 'secrets'), access(prom, false, 'list', 'secrets'), access(prom, false, 'watch', 'secrets'),
+      access(prom, false, 'get', 'secrets', ns), access(prom, false, 'list', 'secrets', ns), access(prom, false, 'list', 'secrets', 'default'),
+      access(prom, false, 'get', 'nodes', '', { subresource: 'proxy' }), access(prom, false, 'create', 'nodes', '', { subresource: 'proxy' }),
+      access(prom, false, 'create', 'pods', 'default'), access(prom, false, 'create', 'pods', '', { subresource: 'exec' }),
+      access(prom, false, 'delete', 'pods', 'default'), access(prom, false, 'deletecollection', 'pods'), access(prom, false, 'delete', 'nodes'),
+      access(prom, false, 'delete', 'services', 'default'), access(prom, false, 'delete', 'configmaps', ns),
+      access(prom, false, 'delete', 'endpointslices', 'default', { group: 'discovery.k8s.io' }),
+      access(prom, false, 'list', 'endpointslices', 'kube-system', { group: 'discovery.k8s.io' }),
+      access(prom, false, 'list', 'endpointslices', '', { group: 'discovery.k8s.io' }),
+      access(prom, false, 'list', 'services', 'kube-system'),
+      access(prom, false, 'update', 'configmaps', ns), access(prom, false, 'get', 'configmaps', ns),
+      access(prom, false, 'create', 'serviceaccounts', ns, { subresource: 'token' }),
+      access(prom, false, 'impersonate', 'users'), access(prom, false, 'escalate', 'clusterroles', '', { group: 'rbac.authorization.k8s.io' }),
       { user: prom, allowed: false, verb: 'get', path: '/debug/pprof/' },
       // kube-state-metrics: list/watch only, never secrets
-      res(ksm, true, 'list', 'pods'), res(ksm, true, 'watch', 'deployments', '', { group: 'apps' }),
-      res(ksm, false, 'list', 'secrets'), res(ksm, false, 'get', 'secrets', ns), res(ksm, false, 'delete', 'pods', 'default'),
-      res(ksm, false, 'get', 'nodes', '', { subresource: 'proxy' }),
+      access(ksm, true, 'list', 'pods'), access(ksm, true, 'watch', 'deployments', '', { group: 'apps' }),
+      access(ksm, false, 'list', 'secrets'), access(ksm, false, 'get', 'secrets', ns), access(ksm, false, 'delete', 'pods', 'default'),
+      access(ksm, false, 'get', 'nodes', '', { subresource: 'proxy' }),
     ];
-    const items = await Promise.all(checks.map(async c => {
-      const r = await cluster.api('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-        apiVersion: 'authorization.k8s.io/v1',
-        kind: 'SubjectAccessReview',
-        spec: {
-          user: c.user,
-          // The groups of a ServiceAccount token.
-          groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'],
-          ...(c.path
-            ? { nonResourceAttributes: { verb: c.verb, path: c.path } }
-            : { resourceAttributes: { verb: c.verb, group: c.group ?? '', resource: c.resource, subresource: c.subresource, namespace: c.namespace } }),
-        },
-      });
-      assert.equal(r.status, 201, `SubjectAccessReview: HTTP ${r.status} ${r.body}`);
-      return JSON.parse(r.body);
-    }));
-    const wrong: string[] = [];
-    checks.forEach((c, i) => {
-      const allowed = !!items[i].status.allowed;
-      if (allowed !== c.allowed) {
-        const what = c.path ? `${c.verb} ${c.path}` : `${c.verb} ${c.group ? `${c.resource}.${c.group}` : c.resource}`
-          + `${c.subresource ? `/${c.subresource}` : ''} ${c.namespace ? `in ${c.namespace}` : 'cluster-wide'}`;
-        wrong.push(`${c.user}: ${what}: expected ${c.allowed ? 'allowed' : 'denied'}, got ${allowed ? 'allowed' : 'denied'} ${items[i].status.reason ?? ''}`);
-      }
-    });
-    assert.deepEqual(wrong, [], 'RBAC of dist/monitoring.k8s.yaml');
+    assert.deepEqual(await wrongAccess(checks), [], 'RBAC of dist/monitoring.k8s.yaml');
     report(t, 'rbacChecks', { allowed: checks.filter(c => c.allowed).length, denied: checks.filter(c => !c.allowed).length });
   }));
+
+
+  // ---- the production example: blackbox probes of Services and Ingresses, node-exporter --------
+
+  test('the production example discovers exactly the expected probe and node-exporter targets through its own ServiceAccount', { timeout: 150_000 },
+    tracked(async t => {
+      const t0 = Date.now();
+      const run = await ensureProduction();
+      report(t, 'productionReadySeconds', Math.round((Date.now() - t0) / 100) / 10);
+      const prom = run.prometheus;
+      // The config Prometheus runs is the ConfigMap's value, byte for byte, and its rule_files
+      // entry is the ConfigMap's rules.yml, which is dist/production.prometheus.rules.yml.
+      const cm = run.objects.find(o => o.kind === 'ConfigMap' && o.data?.['prometheus.yml']);
+      assert.ok(cm, 'no ConfigMap with prometheus.yml in dist/production.k8s.yaml');
+      assert.equal(prom.configText, cm.data['prometheus.yml']);
+      assert.equal(prom.configText, fs.readFileSync(path.join(DIST, 'production.prometheus.prometheus.yml'), 'utf8'));
+      const config = parseYaml(prom.configText, workDir)[0];
+      assert.deepEqual(config.rule_files, ['/etc/prometheus/rules.yml']);
+      assert.equal(cm.data['rules.yml'], fs.readFileSync(PRODUCTION_RULES, 'utf8'), 'the ConfigMap\'s rules.yml differs from dist/production.prometheus.rules.yml');
+      const ruleGroups = (await promApi(prom.url, '/api/v1/rules')).groups as any[];
+      const wantGroups = (parseYaml(cm.data['rules.yml'], workDir)[0].groups as any[]).map(g => g.name).sort();
+      assert.deepEqual(ruleGroups.map(g => g.name).sort(), wantGroups, 'Prometheus did not load the rule groups of rules.yml');
+      assert.deepEqual([...new Set(ruleGroups.map(g => g.file))], ['/etc/prometheus/rules.yml']);
+      // replicas: 2 -> external label replica="${POD_NAME}", from the downward API.
+      assert.equal(prom.containerEnv.POD_NAME, 'prometheus-0');
+      const loaded = (await promApi(prom.url, '/api/v1/status/config')).yaml as string;
+      assert.match(loaded, /\n\s+replica: prometheus-0\n/, 'external label replica is not the pod name');
+      report(t, 'productionPrometheusArgs', { manifest: prom.manifestArgs, run: prom.args });
+      report(t, 'sandboxHosts', run.hosts);
+
+      const jobs = PRODUCTION_JOBS;
+      const configured: string[] = (config.scrape_configs ?? []).map((j: any) => j.job_name);
+      for (const j of jobs) assert.ok(configured.includes(j), `dist/production.prometheus.prometheus.yml has no job ${j}`);
+      const exporterPort = serviceOf(run.objects, blackboxWorkload(run.objects).deployment).spec.ports.find((p: any) => p.name === 'http').port;
+      assert.equal(`${run.exporterHost}:${exporterPort}`, 'blackbox.monitoring.svc:9115');
+      // Every Service port of the cluster is discovered: the expected ones probed, all others dropped.
+      const allServicePorts = await servicePorts();
+      for (const p of SERVICE_PORTS_NOT_PROBED) assert.ok(allServicePorts.includes(p), `the cluster has no Service port ${p}`);
+      const expected = productionExpected(allServicePorts);
+      const data = await settledDiscovery(prom, jobs, d => compareTargets(d, jobs, expected, []));
+
+      // __param_module comes from the job's params, __param_target from the relabelings: both
+      // reach the exporter as the scrape URL's query (module first), and target = instance.
+      const active = (data.activeTargets as any[]).filter(a => jobs.includes(a.scrapePool));
+      const params: string[] = [];
+      for (const a of active.filter(x => x.scrapePool.startsWith('blackbox-'))) {
+        const u = new URL(a.scrapeUrl);
+        const module = a.scrapePool === 'blackbox-services' ? 'tcp_connect' : 'http_2xx';
+        assert.equal(`${u.host}${u.pathname}`, 'blackbox.monitoring.svc:9115/probe', a.scrapeUrl);
+        assert.deepEqual([...u.searchParams.keys()], ['module', 'target'], a.scrapeUrl);
+        assert.equal(u.searchParams.get('module'), module, a.scrapeUrl);
+        assert.equal(a.discoveredLabels.__param_module, module, `${a.scrapeUrl}: __param_module`);
+        assert.equal(u.searchParams.get('target'), a.labels.instance, `${a.scrapeUrl}: target is not the instance`);
+        params.push(`${a.scrapePool} target=${u.searchParams.get('target')} module=${module}`);
+      }
+      assert.ok(active.some(a => a.scrapeUrl === 'http://blackbox.monitoring.svc:9115/probe?module=tcp_connect&target=web.shop.svc%3A80'));
+
+      const log = fs.readFileSync(prom.managed.logFile, 'utf8');
+      const forbidden = log.split('\n').filter(l => /forbidden|Unauthorized/i.test(l));
+      assert.deepEqual(forbidden, [], 'Prometheus was refused by the API server (RBAC of the production manifest is insufficient)');
+
+      const perJob: Record<string, { active: number; dropped: number }> = {};
+      for (const j of jobs) {
+        perJob[j] = {
+          active: data.activeTargets.filter((a: any) => a.scrapePool === j).length,
+          dropped: data.droppedTargets.filter((d: any) => droppedPool(d) === j).length,
+        };
+      }
+      report(t, 'productionTargetsPerJob', perJob);
+      report(t, 'probeTargets', params.sort());
+    }));
+
+  test('probes go through the real blackbox exporter: up for every probe target, probe_success as the fake sites answer', { timeout: 150_000 },
+    tracked(async t => {
+      const run = await ensureProduction();
+      const prom = run.prometheus;
+      assert.equal(run.exporter.configText, blackboxConfigMap(run.objects).data['blackbox.yml'], 'the exporter runs the ConfigMap\'s blackbox.yml');
+      report(t, 'blackboxConfigCheck', run.exporter.configCheck);
+      report(t, 'blackboxExporterArgs', { manifest: run.exporter.manifestArgs, run: run.exporter.args });
+      const jobs = ['blackbox-services', 'blackbox-ingresses'];
+      const want = Object.keys(PROBE_SUCCESS).length;
+      const t0 = Date.now();
+      let pending: string[] = [];
+      await waitFor('every probe target to be scraped (scrape_interval 30s)', async () => {
+        const data = await promApi(prom.url, '/api/v1/targets?state=active');
+        const probes = (data.activeTargets as any[]).filter(a => jobs.includes(a.scrapePool));
+        pending = probes.filter(a => a.health !== 'up').map(a => `${a.scrapePool} ${a.labels.instance}: ${a.health} ${a.lastError}`);
+        if (probes.length !== want) pending.push(`${probes.length} of ${want} probe targets active`);
+        return pending.length === 0;
+      }, { timeoutMs: 80_000, intervalMs: 1_000, processes, watch: [prom.managed, run.exporter.managed], describe: () => pending.join('\n  ') });
+      report(t, 'probesScrapedAfterSeconds', Math.round((Date.now() - t0) / 100) / 10);
+
+      const q = (query: string) => promQuery(prom.url, query);
+      const byInstance = async (query: string): Promise<Record<string, number>> =>
+        Object.fromEntries((await q(query)).map(r => [`${r.metric.job} ${r.metric.instance}`, Number(r.value[1])]));
+      const asText = (o: Record<string, number>) => sortKeys(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)])));
+      assert.deepEqual(asText(await byInstance('up{job=~"blackbox-.*"}')),
+        asText(Object.fromEntries(Object.keys(PROBE_SUCCESS).map(k => [k, 1]))), 'up of the probe targets');
+      assert.deepEqual(asText(await byInstance('probe_success{job=~"blackbox-.*"}')), asText(PROBE_SUCCESS), 'probe_success');
+      // The HTTP probes: status 200, TLS where the Ingress lists the host (verified against the CA).
+      assert.deepEqual(asText(await byInstance('probe_http_ssl{job="blackbox-ingresses"} and on (instance) probe_success == 1')), asText({
+        'blackbox-ingresses https://shop.example.com/': 1,
+        'blackbox-ingresses https://shop.example.com/cart': 1,
+        'blackbox-ingresses https://api.example.com/healthz': 1,
+        'blackbox-ingresses http://www.example.com/': 0,
+      }), 'probe_http_ssl of the successful HTTP probes');
+      assert.deepEqual([...new Set((await q('probe_http_status_code{job="blackbox-ingresses"} and on (instance) probe_success == 1')).map(r => r.value[1]))], ['200']);
+      // Series carry exactly the labels of their target.
+      const labels = (await q('probe_success{job="blackbox-services",instance="web.shop.svc:80"}'))[0].metric;
+      assert.deepEqual(sortKeys(labels), sortKeys({ __name__: 'probe_success', job: 'blackbox-services', instance: 'web.shop.svc:80', namespace: 'shop', service: 'web' }));
+
+      // The fake sites saw the probes: a TCP connection to Service shop/web, HTTP(S) requests
+      // with the Ingress host (and TLS server name) from the exporter.
+      assert.ok(run.fakes.connectionsTo('service shop/web') > 0, 'no TCP connection reached Service shop/web');
+      const tlsRequests = run.fakes.requestsTo('ingress controller https');
+      const cart = tlsRequests.find(r => r.path === '/cart');
+      assert.ok(cart, `no probe request for /cart: ${JSON.stringify(tlsRequests)}`);
+      assert.equal(cart.host, 'shop.example.com');
+      assert.equal(cart.serverName, 'shop.example.com');
+      assert.equal(cart.userAgent, 'Blackbox-Exporter/0.28.0');
+      assert.ok(run.fakes.requestsTo('ingress controller http').some(r => r.path === '/' && r.host === 'www.example.com' && r.status === 200));
+      report(t, 'probeSuccess', PROBE_SUCCESS);
+      report(t, 'fakeSiteRequests', {
+        'service shop/web (TCP connections)': run.fakes.connectionsTo('service shop/web'),
+        'ingress controller http': run.fakes.requestsTo('ingress controller http').length,
+        'ingress controller https': tlsRequests.length,
+      });
+    }));
+
+  test('node-exporter: one target per node, up, instance = node name, with namespace, pod and service', { timeout: 120_000 }, tracked(async t => {
+    const run = await ensureProduction();
+    const prom = run.prometheus;
+    let pending: string[] = [];
+    await waitFor('the node-exporter targets to be up', async () => {
+      const data = await promApi(prom.url, '/api/v1/targets?state=active');
+      const ne = (data.activeTargets as any[]).filter(a => a.scrapePool === 'node-exporter');
+      pending = ne.filter(a => a.health !== 'up').map(a => `${a.scrapeUrl}: ${a.health} ${a.lastError}`);
+      if (ne.length !== NODES.length) pending.push(`${ne.length} of ${NODES.length} targets`);
+      return pending.length === 0;
+    }, { timeoutMs: 80_000, intervalMs: 1_000, processes, watch: [prom.managed], describe: () => pending.join('\n  ') });
+    const q = (query: string) => promQuery(prom.url, query);
+    const one = async (query: string): Promise<number> => {
+      const r = await q(query);
+      assert.equal(r.length, 1, `${query}: expected one series, got ${JSON.stringify(r)}`);
+      return Number(r[0].value[1]);
+    };
+    for (const n of NODES) {
+      const sel = `job="node-exporter",instance="${n.name}",namespace="node-exporter",pod="${NODE_EXPORTER_PODS[n.name]}",service="node-exporter"`;
+      assert.equal(await one(`up{${sel}}`), 1);
+      assert.equal(await one(`node_uname_info{${sel},nodename="${n.name}"}`), 1);
+      assert.equal(await one(`scrape_samples_scraped{${sel}}`), sampleLines(nodeExporterMetrics(n.name)).length);
+      assert.ok(run.fakes.requestsTo(`node-exporter ${n.name}`).some(r => r.path === '/metrics' && r.status === 200));
+    }
+    // The kubernetes-mixin joins node-exporter series to kube_pod_info on (namespace, pod).
+    assert.equal(await one('count(count by (namespace, pod) (node_load1{job="node-exporter"}))'), NODES.length);
+    report(t, 'nodeExporterTargets', NODES.map(n => `http://${n.ip}:${NODE_EXPORTER_PORT}/metrics instance=${n.name} pod=${NODE_EXPORTER_PODS[n.name]}`));
+    // For the record: the health of every production target (the other jobs are asserted for the quick start).
+    const health: Record<string, Record<string, number>> = {};
+    for (const a of (await promApi(prom.url, '/api/v1/targets?state=active')).activeTargets as any[]) {
+      health[a.scrapePool] ??= {};
+      health[a.scrapePool][a.health] = (health[a.scrapePool][a.health] ?? 0) + 1;
+    }
+    report(t, 'productionTargetHealth', health);
+  }));
+
+  test('node-exporter is scraped once, by its own job (the production pods job also keeps container ports named "metrics")', {
+    timeout: 60_000,
+  }, async t => {
+    const run = await ensureProduction();
+    const nodeUrls = new Set(NODES.map(n => `http://${n.ip}:${NODE_EXPORTER_PORT}/metrics`));
+    const data = await promApi(run.prometheus.url, '/api/v1/targets?state=active');
+    const twice = (data.activeTargets as any[]).filter(a => nodeUrls.has(a.scrapeUrl) && a.scrapePool !== 'node-exporter')
+      .map(a => `${a.scrapePool} ${a.scrapeUrl} ${JSON.stringify(a.labels)}`);
+    report(t, 'nodeExporterAlsoScrapedBy', twice);
+    assert.deepEqual(twice, [], 'node-exporter targets of other jobs');
+  });
+
+  test('the production ServiceAccount can list Services and Ingresses cluster-wide and EndpointSlices in node-exporter, and nothing more; '
+    + 'the exporters\' ServiceAccounts can do nothing', { timeout: 60_000 }, tracked(async t => {
+    const objects = await install('production');
+    const { sts } = prometheusWorkload(objects);
+    const ns = sts.metadata.namespace ?? assert.fail('the Prometheus StatefulSet has no namespace');
+    const prom = `system:serviceaccount:${ns}:${sts.spec.template.spec.serviceAccountName}`;
+    const bbx = blackboxWorkload(objects).deployment;
+    const bb = `system:serviceaccount:${bbx.metadata.namespace}:${bbx.spec.template.spec.serviceAccountName}`;
+    const ds = nodeExporterDaemonSet(objects);
+    const neNs = ds.metadata.namespace!;
+    const ne = `system:serviceaccount:${neNs}:${ds.spec.template.spec.serviceAccountName}`;
+    const ing = { group: 'networking.k8s.io' };
+    const eps = { group: 'discovery.k8s.io' };
+    const checks: AccessCheck[] = [
+      // ServiceProbe (cluster-wide): services; IngressProbe (cluster-wide): networking.k8s.io ingresses
+      access(prom, true, 'list', 'services'), access(prom, true, 'watch', 'services'), access(prom, true, 'list', 'services', 'shop'),
+      access(prom, true, 'list', 'services', 'kube-system'),
+      access(prom, true, 'list', 'ingresses', '', ing), access(prom, true, 'watch', 'ingresses', '', ing), access(prom, true, 'list', 'ingresses', 'shop', ing),
+      // NodeExporter: endpointslices, services and pods in its namespace only
+      access(prom, true, 'list', 'endpointslices', neNs, eps), access(prom, true, 'watch', 'endpointslices', neNs, eps),
+      access(prom, true, 'list', 'pods', neNs), access(prom, true, 'watch', 'pods', neNs), access(prom, true, 'list', 'services', neNs),
+      // the other scrapes
+      access(prom, true, 'list', 'pods'), access(prom, true, 'list', 'nodes'), access(prom, true, 'get', 'nodes', '', { subresource: 'metrics' }),
+      access(prom, true, 'list', 'endpointslices', 'default', eps), access(prom, true, 'list', 'endpointslices', 'apps', eps),
+      access(prom, true, 'list', 'endpointslices', ns, eps),
+      { user: prom, allowed: true, verb: 'get', path: '/metrics' },
+      // denied: more verbs on what it lists, other groups, other namespaces, secrets, writes
+      access(prom, false, 'get', 'ingresses', 'shop', ing), access(prom, false, 'update', 'ingresses', 'shop', ing),
+      access(prom, false, 'update', 'ingresses', 'shop', { ...ing, subresource: 'status' }), access(prom, false, 'list', 'ingresses', '', { group: 'extensions' }),
+      access(prom, false, 'get', 'services', 'shop'), access(prom, false, 'patch', 'services', 'shop'), access(prom, false, 'delete', 'services', neNs),
+      access(prom, false, 'get', 'services', 'shop', { subresource: 'proxy' }),
+      access(prom, false, 'list', 'endpointslices', '', eps), access(prom, false, 'list', 'endpointslices', 'kube-system', eps),
+      access(prom, false, 'list', 'endpointslices', 'shop', eps), access(prom, false, 'list', 'endpoints', neNs),
+      access(prom, false, 'get', 'secrets'), access(prom, false, 'list', 'secrets'), access(prom, false, 'list', 'secrets', ns),
+      access(prom, false, 'list', 'secrets', neNs), access(prom, false, 'get', 'secrets', 'shop'), access(prom, false, 'watch', 'secrets', neNs),
+      access(prom, false, 'create', 'pods', neNs), access(prom, false, 'create', 'pods', neNs, { subresource: 'exec' }),
+      access(prom, false, 'delete', 'pods', neNs), access(prom, false, 'update', 'daemonsets', neNs, { group: 'apps' }),
+      access(prom, false, 'patch', 'deployments', ns, { group: 'apps' }), access(prom, false, 'get', 'configmaps', ns),
+      access(prom, false, 'create', 'serviceaccounts', neNs, { subresource: 'token' }),
+      access(prom, false, 'get', 'nodes', '', { subresource: 'proxy' }), access(prom, false, 'create', 'nodes', '', { subresource: 'proxy' }),
+      { user: prom, allowed: false, verb: 'get', path: '/debug/pprof/' },
+      // the blackbox exporter and node-exporter never call the API server
+      access(bb, false, 'list', 'services'), access(bb, false, 'list', 'pods', bbx.metadata.namespace), access(bb, false, 'get', 'secrets', bbx.metadata.namespace),
+      access(bb, false, 'list', 'ingresses', '', ing),
+      access(ne, false, 'list', 'pods', neNs), access(ne, false, 'get', 'nodes'), access(ne, false, 'list', 'nodes'),
+      access(ne, false, 'get', 'secrets', neNs), access(ne, false, 'get', 'nodes', '', { subresource: 'metrics' }),
+    ];
+    assert.deepEqual(await wrongAccess(checks), [], 'RBAC of dist/production.k8s.yaml');
+    report(t, 'productionRbacChecks', { allowed: checks.filter(c => c.allowed).length, denied: checks.filter(c => !c.allowed).length });
+  }));
 });
+
+interface AccessCheck {
+  user: string;
+  allowed: boolean;
+  verb: string;
+  resource?: string;
+  group?: string;
+  subresource?: string;
+  namespace?: string;
+  path?: string;
+}
+
+function access(user: string, allowed: boolean, verb: string, resource: string, namespace = '', extra: Partial<AccessCheck> = {}): AccessCheck {
+  return { user, allowed, verb, resource, namespace, ...extra };
+}
+
+/** SubjectAccessReviews of ServiceAccount users (with a token's groups); returns the checks that came out otherwise. */
+async function wrongAccess(checks: AccessCheck[]): Promise<string[]> {
+  const items = await Promise.all(checks.map(async c => {
+    const saNamespace = /^system:serviceaccount:([^:]+):/.exec(c.user)?.[1] ?? assert.fail(`${c.user} is not a ServiceAccount`);
+    const r = await cluster.api('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user: c.user,
+        // The groups of a ServiceAccount token.
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${saNamespace}`, 'system:authenticated'],
+        ...(c.path
+          ? { nonResourceAttributes: { verb: c.verb, path: c.path } }
+          : { resourceAttributes: { verb: c.verb, group: c.group ?? '', resource: c.resource, subresource: c.subresource, namespace: c.namespace } }),
+      },
+    });
+    assert.equal(r.status, 201, `SubjectAccessReview: HTTP ${r.status} ${r.body}`);
+    return JSON.parse(r.body);
+  }));
+  const wrong: string[] = [];
+  checks.forEach((c, i) => {
+    const allowed = !!items[i].status.allowed;
+    if (allowed !== c.allowed) {
+      const what = c.path ? `${c.verb} ${c.path}` : `${c.verb} ${c.group ? `${c.resource}.${c.group}` : c.resource}`
+        + `${c.subresource ? `/${c.subresource}` : ''} ${c.namespace ? `in ${c.namespace}` : 'cluster-wide'}`;
+      wrong.push(`${c.user}: ${what}: expected ${c.allowed ? 'allowed' : 'denied'}, got ${allowed ? 'allowed' : 'denied'} ${items[i].status.reason ?? ''}`);
+    }
+  });
+  return wrong;
+}
 
 /** GET on a fake kubelet, verifying it with the cluster CA; returns the HTTP status. */
 function kubeletGet(node: { name: string; ip: string }, urlPath: string, token?: string): Promise<number> {
@@ -569,11 +1136,51 @@ function droppedPool(d: any): string | undefined {
   return d.scrapePool ?? d.discoveredLabels?.job;
 }
 
-/** Every difference between Prometheus's targets and EXPECTED, as readable lines. */
-function compareTargets(data: any, jobs: string[]): string[] {
+/**
+ * Waits until Prometheus's targets pass `compare` (no problems); fails as soon as discovery has
+ * settled (every job discovered something, nothing changed for 15 s) with problems left.
+ */
+async function settledDiscovery(prom: PrometheusRun, jobs: string[], compare: (data: any) => string[]): Promise<any> {
+  let observed = '';
+  let stableSince = Date.now();
+  let problems: string[] = [];
+  let data: any;
+  await waitFor('the discovered targets to match the expectation', async () => {
+    data = await promApi(prom.url, '/api/v1/targets?state=any');
+    // Order-independent: the API lists targets in map order.
+    const snapshot = JSON.stringify([
+      ...data.activeTargets.map((a: any) => JSON.stringify([a.scrapePool, a.scrapeUrl, sortKeys(a.labels)])),
+      ...data.droppedTargets.map((d: any) => JSON.stringify(sortKeys(d.discoveredLabels))),
+    ].sort());
+    if (snapshot !== observed) {
+      observed = snapshot;
+      stableSince = Date.now();
+    }
+    problems = compare(data);
+    if (problems.length === 0) return true;
+    const everyJobSeen = jobs.every(j => data.activeTargets.some((a: any) => a.scrapePool === j)
+      || data.droppedTargets.some((d: any) => d.discoveredLabels?.job === j));
+    if (everyJobSeen && Date.now() - stableSince > 15_000) {
+      throw new WaitAbort(`discovery settled with mismatches:\n  ${problems.join('\n  ')}`);
+    }
+    return false;
+  }, {
+    timeoutMs: 60_000,
+    intervalMs: 1_000,
+    processes,
+    watch: [prom.managed],
+    describe: () => `mismatches:\n  ${problems.join('\n  ')}`,
+  }).catch(e => {
+    throw new Error(`${(e as Error).message}\n${logProblems(prom.managed.logFile)}`);
+  });
+  return data;
+}
+
+/** Every difference between Prometheus's targets of `jobs` and the expectation, as readable lines. */
+function compareTargets(data: any, jobs: string[], expected: Record<string, JobExpectation>, neverDiscovered: string[]): string[] {
   const problems: string[] = [];
   for (const job of jobs) {
-    const exp = EXPECTED[job];
+    const exp = expected[job];
     if (!exp) {
       problems.push(`${job}: no expectation for this job`);
       continue;
@@ -597,7 +1204,8 @@ function compareTargets(data: any, jobs: string[]): string[] {
         problems.push(`${job}: unexpected active target ${a.scrapeUrl} ${JSON.stringify(a.labels)} (discovered as ${describeDiscovered(a.discoveredLabels)})`);
       }
     }
-    const dropped = (data.droppedTargets as any[]).filter(d => droppedPool(d) === job).map(d => d.discoveredLabels.__address__ as string).sort();
+    const key = exp.droppedKey ?? ((d: Record<string, string>) => d.__address__);
+    const dropped = (data.droppedTargets as any[]).filter(d => droppedPool(d) === job).map(d => key(d.discoveredLabels)).sort();
     const want = [...exp.dropped].sort();
     if (JSON.stringify(dropped) !== JSON.stringify(want)) {
       problems.push(`${job}: dropped targets ${JSON.stringify(dropped)}, expected ${JSON.stringify(want)}`);
@@ -607,7 +1215,7 @@ function compareTargets(data: any, jobs: string[]): string[] {
       problems.push(`${job}: droppedTargetCounts says ${counted} but ${dropped.length} are listed (keep_dropped_targets limit?)`);
     }
   }
-  for (const addr of NEVER_DISCOVERED) {
+  for (const addr of neverDiscovered) {
     const hits = [...data.activeTargets, ...data.droppedTargets].filter((x: any) => x.discoveredLabels?.__address__ === addr);
     if (hits.length > 0) problems.push(`${addr} (outside every scrape's namespaces) was discovered by ${hits.map(droppedPool).join(', ')}`);
   }

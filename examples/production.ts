@@ -6,7 +6,7 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
   AlertmanagerEndpoint, ApiServerScrape, BlackboxExporter, CadvisorMetrics, CadvisorScrape, IngressProbe, KubeletScrape,
-  KubeStateMetrics, PodPortScrape, PrometheusRule, PrometheusRuleGroup, PrometheusStack, PrometheusStorage,
+  KubeStateMetrics, NodeExporter, PodPortScrape, PrometheusRule, PrometheusRuleGroup, PrometheusStack, PrometheusStorage,
   ServiceProbe, ServiceScrape,
 } from '../src';
 
@@ -33,7 +33,7 @@ export function productionStack(app: App): Chart {
   const blackboxExporter = new BlackboxExporter(chart, 'blackbox', { prometheus });
   new ServiceProbe(chart, 'service-probes', { prometheus, blackboxExporter, optInAnnotation: 'prometheus.io/probe' });
   new IngressProbe(chart, 'ingress-probes', { prometheus, blackboxExporter });
-  // E2E-PENDING: new NodeExporter(chart, 'node-exporter', { prometheus, namespace: 'node-exporter' });
+  new NodeExporter(chart, 'node-exporter', { prometheus, namespace: 'node-exporter' });
 
   // The built-in rule sets, each opted into from the construct whose data it uses.
   kubelet.addRules();

@@ -27,7 +27,8 @@ export interface PodPortScrapeProps extends PodPortScrapeOptions {
 /**
  * Scrapes every container port with a given name (`metrics` by default) of every running pod (the
  * book's `k8pods` job), with `job` set to the container name and `namespace`, `pod` and
- * `container` labels. Pods that are not running (Pending, Succeeded, Failed) are dropped.
+ * `container` labels. Pods that are not running (Pending, Succeeded, Failed) are dropped, and so are
+ * this library's own components (node-exporter, kube-state-metrics ...), which have jobs of their own.
  */
 export class PodPortScrape extends ScrapeJob {
   /** The container port name scraped. */
@@ -45,6 +46,8 @@ export class PodPortScrape extends ScrapeJob {
       relabelings: [
         RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: this.portName }),
         RelabelRule.drop({ sourceLabels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Completed' }),
+        // This library's own components (node-exporter, kube-state-metrics ...) have jobs of their own.
+        RelabelRule.drop({ sourceLabels: ['__meta_kubernetes_pod_label_app_kubernetes_io_part_of'], regex: 'cdk8s-prometheus' }),
         RelabelRule.copy('__meta_kubernetes_namespace', 'namespace'),
         RelabelRule.copy('__meta_kubernetes_pod_name', 'pod'),
         RelabelRule.copy('__meta_kubernetes_pod_container_name', 'container'),

@@ -34,8 +34,8 @@ export interface ServiceScrapeProps extends ServiceScrapeOptions {
 
 /**
  * Scrapes the endpoints of every Service (the book's `k8services` job), except the API server's
- * `default/kubernetes`, with `job` set to the Service name and `namespace`, `service` and `pod`
- * labels.
+ * `default/kubernetes` and this library's own components (scraped by their own jobs), with `job`
+ * set to the Service name and `namespace`, `service` and `pod` labels.
  */
 export class ServiceScrape extends ScrapeJob {
   public constructor(scope: Construct, id: string, props: ServiceScrapeProps) {
@@ -52,6 +52,8 @@ export class ServiceScrape extends ScrapeJob {
         sourceLabels: ['__meta_kubernetes_namespace', '__meta_kubernetes_service_name'],
         regex: 'default;kubernetes',
       }),
+      // This library's own components (node-exporter, kube-state-metrics ...) have jobs of their own.
+      RelabelRule.drop({ sourceLabels: ['__meta_kubernetes_service_label_app_kubernetes_io_part_of'], regex: 'cdk8s-prometheus' }),
     ];
     if (props.portName !== undefined) {
       relabelings.push(RelabelRule.keep({ sourceLabels: [endpointPortNameLabel(discovery)], regex: props.portName }));

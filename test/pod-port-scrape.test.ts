@@ -9,9 +9,11 @@ describe('PodPortScrape', () => {
     const j = job(ms, 'pods');
     expect(j).toMatchSnapshot();
     expect(j.kubernetes_sd_configs).toEqual([{ role: 'pod' }]);
-    expect(j.relabel_configs.slice(0, 2)).toEqual([
+    expect(j.relabel_configs.slice(0, 3)).toEqual([
       { source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: 'metrics', action: 'keep' },
       { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed|Completed', action: 'drop' },
+      // node-exporter's port is named metrics too: it has its own job
+      { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_part_of'], regex: 'cdk8s-prometheus', action: 'drop' },
     ]);
     expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'job', action: 'replace' });
     expect(one(ms, 'ClusterRole').rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] }]);

@@ -16,6 +16,10 @@ describe('ServiceScrape', () => {
     });
     expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_service_name'], target_label: 'job', action: 'replace' });
     expect(j.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace', action: 'replace' });
+    // the library's own components (kube-state-metrics, node-exporter ...) are scraped by their own jobs
+    expect(j.relabel_configs[2]).toEqual({
+      source_labels: ['__meta_kubernetes_service_label_app_kubernetes_io_part_of'], regex: 'cdk8s-prometheus', action: 'drop',
+    });
     // cluster-wide: a ClusterRole, no Role
     expect(objects(ms, 'Role')).toEqual([]);
     expect(one(ms, 'ClusterRole').rules).toEqual([

@@ -1,7 +1,9 @@
 /**
  * Harness of the cluster suite (e2e/cluster.test.ts): a real etcd and kube-apiserver (RBAC,
- * Pod Security admission, ServiceAccount tokens), a throwaway PKI, kubectl, and Prometheus
- * started exactly as the synthesized StatefulSet would start it.
+ * Pod Security admission, ServiceAccount tokens), a throwaway PKI, kubectl, and Prometheus and
+ * the blackbox exporter started exactly as the synthesized StatefulSet and Deployment would
+ * start them (optionally in a sandbox: a nested mount namespace with a private /etc/hosts
+ * standing in for cluster DNS, and the ConfigMap volumes under /etc at their real paths).
  *
  * Everything runs inside the private mount + network namespace of e2e/in-namespace.sh: servers
  * listen on 10.244.0.x addresses of its loopback device only, and the ServiceAccount files go to
@@ -12,6 +14,7 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
@@ -123,6 +126,7 @@ export interface Tools {
   readonly kubeApiserver: string;
   readonly kubectl: string;
   readonly etcd: string;
+  readonly blackboxExporter: string;
 }
 
 /**
@@ -130,13 +134,13 @@ export interface Tools {
  * variables it prints (PROMETHEUS, KUBE_APISERVER ...) take precedence when all are set.
  */
 export function resolveTools(): Tools {
-  const keys = ['PROMETHEUS', 'PROMTOOL', 'KUBE_APISERVER', 'KUBECTL', 'ETCD'];
+  const keys = ['PROMETHEUS', 'PROMTOOL', 'KUBE_APISERVER', 'KUBECTL', 'ETCD', 'BLACKBOX_EXPORTER'];
   let found: Record<string, string> = {};
   if (keys.every(k => process.env[k])) {
     for (const k of keys) found[k] = process.env[k]!;
   } else {
     const script = path.join(E2E_DIR, 'tools', 'build.sh');
-    const r = spawnSync('bash', [script, 'prometheus', 'kubernetes', 'etcd'], { encoding: 'utf8', env: childEnv(), maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync('bash', [script, 'prometheus', 'kubernetes', 'etcd', 'blackbox_exporter'], { encoding: 'utf8', env: childEnv(), maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0) {
       throw new Error(`e2e/tools/build.sh failed (exit ${r.status ?? r.signal}): the e2e tools are missing\n${(r.stderr ?? '').slice(-4000)}`);
     }
@@ -162,7 +166,35 @@ export function resolveTools(): Tools {
     kubeApiserver: found.KUBE_APISERVER,
     kubectl: found.KUBECTL,
     etcd: found.ETCD,
+    blackboxExporter: found.BLACKBOX_EXPORTER,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// addresses
+
+/**
+ * Puts 10.244.0.x/32 addresses on `lo` (inside the suite's network namespace only, checked) for
+ * the fake hosts of one test; returns the ones it added, for `removeLoopbackAddresses`.
+ */
+export function addLoopbackAddresses(addresses: string[]): string[] {
+  assertInsideSuiteNamespace();
+  const present = new Set(Object.values(os.networkInterfaces()).flatMap(list => (list ?? []).map(a => a.address)));
+  const added: string[] = [];
+  for (const a of addresses) {
+    if (!net.isIPv4(a) || !a.startsWith('10.244.0.')) throw new Error(`refusing to add ${a}: only 10.244.0.x inside the suite's namespace`);
+    if (present.has(a)) continue;
+    const r = spawnSync('ip', ['addr', 'add', `${a}/32`, 'dev', 'lo'], { encoding: 'utf8', env: childEnv() });
+    if (r.status !== 0) throw new Error(`ip addr add ${a}/32 dev lo failed: ${r.stderr ?? r.error?.message}`);
+    added.push(a);
+  }
+  return added;
+}
+
+export function removeLoopbackAddresses(addresses: string[]): void {
+  if (addresses.length === 0) return;
+  assertInsideSuiteNamespace();
+  for (const a of addresses) spawnSync('ip', ['addr', 'del', `${a}/32`, 'dev', 'lo'], { env: childEnv() });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,13 +405,7 @@ export function makePki(dir: string, nodes: Array<{ name: string; ip: string }>)
   openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=cdk8s-prometheus-e2e-ca',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
     '-keyout', 'ca.key', '-out', 'ca.crt']);
-  const leaf = (name: string, subject: string, ext: string[]): CertPair => {
-    fs.writeFileSync(p(`${name}.ext`), ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', ...ext].join('\n') + '\n');
-    openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2',
-      '-out', `${name}.crt`, '-extfile', `${name}.ext`]);
-    return { cert: p(`${name}.crt`), key: p(`${name}.key`) };
-  };
+  const leaf = (name: string, subject: string, ext: string[]): CertPair => issueCert(dir, name, subject, ext);
   const apiserver = leaf('apiserver', '/CN=kube-apiserver', [
     `subjectAltName=IP:${API_ADDR},IP:10.96.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,`
       + 'DNS:kubernetes.default.svc.cluster.local,DNS:localhost',
@@ -396,6 +422,16 @@ export function makePki(dir: string, nodes: Array<{ name: string; ip: string }>)
   openssl(dir, ['genrsa', '-out', 'sa.key', '2048']);
   openssl(dir, ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);
   return { dir, ca: { cert: p('ca.crt'), key: p('ca.key') }, apiserver, admin, saKey: p('sa.key'), saPub: p('sa.pub'), kubelets };
+}
+
+/** A certificate signed by the CA of `makePki(dir)`, with the given extensions (SANs, key usage). */
+export function issueCert(dir: string, name: string, subject: string, ext: string[]): CertPair {
+  const p = (f: string): string => path.join(dir, f);
+  fs.writeFileSync(p(`${name}.ext`), ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment', ...ext].join('\n') + '\n');
+  openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`]);
+  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2',
+    '-out', `${name}.crt`, '-extfile', `${name}.ext`]);
+  return { cert: p(`${name}.crt`), key: p(`${name}.key`) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -489,6 +525,11 @@ export class Cluster {
     return this.kubectl(['apply', '--server-side', '--field-manager=cdk8s-prometheus-e2e', ...extraArgs, '-f', '-'], {
       stdin: Yaml.stringify(...objects),
     });
+  }
+
+  /** `kubectl delete` of objects (those that do not exist are ignored). */
+  public async delete(objects: any[], extraArgs: string[] = []): Promise<KubectlResult> {
+    return this.kubectl(['delete', '--ignore-not-found', ...extraArgs, '-f', '-'], { stdin: Yaml.stringify(...objects) });
   }
 
   /** Creates the namespaces that do not exist yet (idempotent). */
@@ -625,6 +666,119 @@ export function podFromTemplate(workload: K8sObject, nodeName: string): K8sObjec
 }
 
 // ---------------------------------------------------------------------------------------------
+// containers, as their pods run them
+
+/**
+ * What a pod's resolver answers: `/etc/hosts` entries standing in for cluster DNS (a Service name
+ * pointing at the address of its fake endpoint), and no nameserver that answers, so every other
+ * name fails at once.
+ */
+export interface PodSandbox {
+  /** Name -> 10.244.0.x address. */
+  readonly hosts: Record<string, string>;
+}
+
+/** Mounts the /etc overlay and the binds, then execs the command (same pid: stops reach it). */
+const SANDBOX_SCRIPT = `set -euo pipefail
+dir=$1; shift
+mount -t overlay e2e-pod -o "lowerdir=/etc,upperdir=$dir/upper,workdir=$dir/work" /etc
+while [[ $1 != -- ]]; do mkdir -p "$2"; mount --bind "$1" "$2"; shift 2; done
+shift
+exec "$@"
+`;
+
+/**
+ * The command line that runs `command args` in a mount namespace of its own, nested in the
+ * suite's (nothing shows outside that process): /etc is an overlay whose upper layer lives on the
+ * suite's private /run and holds the sandbox's `hosts` and a `resolv.conf` without a reachable
+ * nameserver; each of `etcMounts` (volume mounts under /etc, e.g. a ConfigMap at /etc/prometheus)
+ * is bind-mounted at its real path, for absolute paths inside configuration files.
+ */
+export function sandboxCommand(name: string, sandbox: PodSandbox, etcMounts: Array<{ mountPath: string; hostPath: string }>,
+  command: string, args: string[]): { command: string; args: string[]; dir: string } {
+  assertInsideSuiteNamespace();
+  const dir = fs.mkdtempSync(path.join(fs.realpathSync('/var/run'), `e2e-pod-${name}-`));
+  fs.mkdirSync(path.join(dir, 'upper'));
+  fs.mkdirSync(path.join(dir, 'work'));
+  const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
+  for (const [host, ip] of Object.entries(sandbox.hosts).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!net.isIPv4(ip) || !ip.startsWith('10.244.0.')) throw new Error(`sandbox ${name}: ${host} -> ${ip}: only 10.244.0.x addresses`);
+    lines.push(`${ip}\t${host}`);
+  }
+  fs.writeFileSync(path.join(dir, 'upper', 'hosts'), lines.join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, 'upper', 'resolv.conf'),
+    '# e2e pod sandbox: no cluster DNS, only /etc/hosts answers (nothing listens on 127.0.0.1:53)\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+  const script = path.join(dir, 'enter.sh');
+  fs.writeFileSync(script, SANDBOX_SCRIPT);
+  const binds: string[] = [];
+  for (const m of etcMounts) {
+    if (!m.mountPath.startsWith('/etc/')) throw new Error(`sandbox ${name}: ${m.mountPath} is not under /etc`);
+    binds.push(m.hostPath, m.mountPath);
+  }
+  return { command: 'unshare', args: ['--mount', '--propagation', 'private', '--', 'bash', script, dir, ...binds, '--', command, ...args], dir };
+}
+
+interface VolumeMountDir { readonly mountPath: string; readonly hostPath: string }
+
+/**
+ * The volume mounts of a workload's container as directories under `root`: ConfigMap volumes get
+ * the ConfigMap's data verbatim; emptyDirs and claim templates stay empty. Any other volume fails.
+ */
+function containerMounts(workload: K8sObject, container: any, objects: K8sObject[], root: string): VolumeMountDir[] {
+  const podSpec = workload.spec.template.spec;
+  const ns = workload.metadata.namespace;
+  const mounts: VolumeMountDir[] = [];
+  for (const vm of container.volumeMounts ?? []) {
+    const hostPath = path.join(root, vm.mountPath);
+    fs.mkdirSync(hostPath, { recursive: true });
+    const vol = (podSpec.volumes ?? []).find((v: any) => v.name === vm.name);
+    const claim = (workload.spec.volumeClaimTemplates ?? []).find((c: any) => c.metadata.name === vm.name);
+    if (vol?.configMap) {
+      const cm = objects.find(o => o.kind === 'ConfigMap' && o.metadata.name === vol.configMap.name && o.metadata.namespace === ns);
+      if (!cm) throw new Error(`volume ${vm.name}: ConfigMap ${ns}/${vol.configMap.name} is not in the manifest`);
+      const items: Array<{ key: string; path: string }> = vol.configMap.items ?? Object.keys(cm.data ?? {}).map(k => ({ key: k, path: k }));
+      for (const it of items) fs.writeFileSync(path.join(hostPath, it.path), cm.data[it.key]);
+    } else if (!claim && !vol?.emptyDir) {
+      throw new Error(`volume ${vm.name} of the ${container.name} container is neither a ConfigMap, an emptyDir nor a claim template`);
+    }
+    mounts.push({ mountPath: vm.mountPath, hostPath });
+  }
+  return mounts;
+}
+
+/** `--flag=/path` with the path on a volume mount -> the same file under the mount's directory. */
+function rewritePathArg(arg: string, flag: string, value: string, mounts: VolumeMountDir[]): string {
+  const mount = mounts.filter(x => value === x.mountPath || value.startsWith(x.mountPath.replace(/\/?$/, '/')))
+    .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+  if (!mount) throw new Error(`${arg}: the path is on no volume mount of the container (read-only root filesystem)`);
+  return `${flag}=${mount.hostPath}${value.slice(mount.mountPath.length)}`;
+}
+
+/**
+ * The container's environment as the kubelet sets it: literal values, and the downward API
+ * fields given in `fieldRefs` (`metadata.name` ...); anything else fails.
+ */
+function containerEnv(container: any, fieldRefs: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) {
+    if (e.value !== undefined) {
+      env[e.name] = e.value;
+    } else if (e.valueFrom?.fieldRef?.fieldPath && fieldRefs[e.valueFrom.fieldRef.fieldPath] !== undefined) {
+      env[e.name] = fieldRefs[e.valueFrom.fieldRef.fieldPath];
+    } else {
+      throw new Error(`env ${e.name} of the ${container.name} container: only literal values and the fieldRefs `
+        + `${Object.keys(fieldRefs).join(', ')} are supported by the harness (got ${JSON.stringify(e.valueFrom ?? e)})`);
+    }
+  }
+  return env;
+}
+
+/** `$(VAR)` in container args, expanded from the container's environment as the kubelet does. */
+function expandArgs(args: string[], env: Record<string, string>): string[] {
+  return args.map(a => a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (all, name: string) => env[name] ?? all));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Prometheus, as the StatefulSet runs it
 
 export interface PrometheusRun {
@@ -638,6 +792,8 @@ export interface PrometheusRun {
   readonly configFile: string;
   readonly configText: string;
   readonly readinessPath: string;
+  /** The environment from the manifest (downward API fields resolved). */
+  readonly containerEnv: Record<string, string>;
 }
 
 /** The Prometheus StatefulSet and its container (named `prometheus`) of a manifest. */
@@ -651,37 +807,41 @@ export function prometheusWorkload(objects: K8sObject[]): { sts: K8sObject; cont
 
 /**
  * Starts the real Prometheus with the container args of the manifest's StatefulSet. Each volume
- * mount becomes a directory under `<workDir>/pod-fs/<mountPath>`; ConfigMap volumes get the
+ * mount becomes a directory under `<workDir>/<name>-fs/<mountPath>`; ConfigMap volumes get the
  * ConfigMap's data verbatim; the listen address moves to 10.244.0.1 (same port). Any other path
- * in the args fails the run rather than being guessed.
+ * in the args fails the run rather than being guessed. With a `sandbox`, it runs in a mount
+ * namespace of its own where the volume mounts under /etc also appear at their real paths (the
+ * `rule_files` of prometheus.yml name /etc/prometheus/rules.yml) and names resolve through the
+ * sandbox's hosts file.
  */
 export async function startPrometheus(options: {
-  tools: Tools; objects: K8sObject[]; workDir: string; processes: Processes;
+  tools: Tools;
+  objects: K8sObject[];
+  workDir: string;
+  processes: Processes;
+  /** Name of the process and its log (default `prometheus`). */
+  name?: string;
+  /** The pod's name, for `fieldRef: metadata.name` (default `<statefulset>-0`). */
+  podName?: string;
+  sandbox?: PodSandbox;
 }): Promise<PrometheusRun> {
   const { tools, objects, workDir, processes } = options;
+  const name = options.name ?? 'prometheus';
   const { sts, container } = prometheusWorkload(objects);
-  const podSpec = sts.spec.template.spec;
   const ns = sts.metadata.namespace;
-  const root = path.join(workDir, 'pod-fs');
-  const mounts: Array<{ mountPath: string; hostPath: string }> = [];
-  for (const vm of container.volumeMounts ?? []) {
-    const hostPath = path.join(root, vm.mountPath);
-    fs.mkdirSync(hostPath, { recursive: true });
-    const vol = (podSpec.volumes ?? []).find((v: any) => v.name === vm.name);
-    const claim = (sts.spec.volumeClaimTemplates ?? []).find((c: any) => c.metadata.name === vm.name);
-    if (vol?.configMap) {
-      const cm = objects.find(o => o.kind === 'ConfigMap' && o.metadata.name === vol.configMap.name && o.metadata.namespace === ns);
-      if (!cm) throw new Error(`volume ${vm.name}: ConfigMap ${ns}/${vol.configMap.name} is not in the manifest`);
-      const items: Array<{ key: string; path: string }> = vol.configMap.items ?? Object.keys(cm.data ?? {}).map(k => ({ key: k, path: k }));
-      for (const it of items) fs.writeFileSync(path.join(hostPath, it.path), cm.data[it.key]);
-    } else if (!claim && !vol?.emptyDir) {
-      throw new Error(`volume ${vm.name} of the prometheus container is neither a ConfigMap, an emptyDir nor a claim template`);
-    }
-    mounts.push({ mountPath: vm.mountPath, hostPath });
-  }
+  const root = path.join(workDir, name === 'prometheus' ? 'pod-fs' : `${name}-fs`);
+  const mounts = containerMounts(sts, container, objects, root);
+  const podName = options.podName ?? `${sts.metadata.name}-0`;
+  const env = containerEnv(container, {
+    'metadata.name': podName,
+    'metadata.namespace': ns!,
+    'status.podIP': API_ADDR,
+    'spec.serviceAccountName': sts.spec.template.spec.serviceAccountName,
+  });
+  const manifestEnv = { ...env };
   const webPort = (container.ports ?? []).find((p: any) => p.name === 'web')?.containerPort;
   const manifestArgs: string[] = [...(container.args ?? [])];
-  const args = manifestArgs.flatMap(arg => {
+  const args = expandArgs(manifestArgs, env).flatMap(arg => {
     const m = /^(--[^=]+)=(.*)$/.exec(arg);
     if (!m) return [arg];
     const [, flag, value] = m;
@@ -695,23 +855,12 @@ export async function startPrometheus(options: {
       if (String(webPort) !== port) throw new Error(`${arg}: port does not match the container port "web" (${webPort})`);
       return [`${flag}=${API_ADDR}:${port}`, `${flag}=127.0.0.1:${port}`];
     }
-    if (value.startsWith('/')) {
-      const mount = mounts.filter(x => value === x.mountPath || value.startsWith(x.mountPath.replace(/\/?$/, '/')))
-        .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
-      if (!mount) throw new Error(`${arg}: the path is on no volume mount of the container (read-only root filesystem)`);
-      return [`${flag}=${mount.hostPath}${value.slice(mount.mountPath.length)}`];
-    }
-    return [arg];
+    return value.startsWith('/') ? [rewritePathArg(arg, flag, value, mounts)] : [arg];
   });
   const configArg = args.find(a => a.startsWith('--config.file='));
   if (!configArg) throw new Error(`the prometheus container has no --config.file argument: ${manifestArgs.join(' ')}`);
   const configFile = configArg.slice('--config.file='.length);
   if (!fs.existsSync(configFile)) throw new Error(`${configArg}: no such file from the mounted ConfigMap`);
-  const env: Record<string, string> = {};
-  for (const e of container.env ?? []) {
-    if (e.value === undefined) throw new Error(`env ${e.name}: only literal values are supported by the harness`);
-    env[e.name] = e.value;
-  }
   // What the kubelet adds for the in-cluster client (rest.InClusterConfig).
   env.KUBERNETES_SERVICE_HOST = API_ADDR;
   env.KUBERNETES_SERVICE_PORT = String(API_PORT);
@@ -722,12 +871,93 @@ export async function startPrometheus(options: {
   env.NO_PROXY = '*';
   fs.mkdirSync(env.HOME, { recursive: true });
   const readinessPath = container.readinessProbe?.httpGet?.path ?? '/-/ready';
-  const managed = processes.start('prometheus', tools.prometheus, args, { env, cwd: root });
+  const cmd = options.sandbox
+    ? sandboxCommand(name, options.sandbox, mounts.filter(x => x.mountPath.startsWith('/etc/')), tools.prometheus, args)
+    : { command: tools.prometheus, args };
+  const managed = processes.start(name, cmd.command, cmd.args, { env, cwd: root });
   const url = `http://${PROMETHEUS_ADDR}`;
-  await waitFor(`prometheus ${readinessPath}`, async () => (await httpGet(`${url}${readinessPath}`)).status === 200, {
+  await waitFor(`${name} ${readinessPath}`, async () => (await httpGet(`${url}${readinessPath}`)).status === 200, {
     timeoutMs: 60_000, intervalMs: 300, processes, watch: [managed],
   });
-  return { managed, url, manifestArgs, args, configFile, configText: fs.readFileSync(configFile, 'utf8'), readinessPath };
+  return { managed, url, manifestArgs, args, configFile, configText: fs.readFileSync(configFile, 'utf8'), readinessPath, containerEnv: manifestEnv };
+}
+
+// ---------------------------------------------------------------------------------------------
+// the blackbox exporter, as its Deployment runs it
+
+export interface ExporterRun {
+  readonly managed: Managed;
+  /** `http://<pod IP>:<port>` */
+  readonly url: string;
+  readonly manifestArgs: string[];
+  readonly args: string[];
+  /** The config file, byte for byte the ConfigMap's value. */
+  readonly configFile: string;
+  readonly configText: string;
+  /** What `--config.check` printed. */
+  readonly configCheck: string;
+}
+
+/** The Deployment with a container named `blackbox-exporter`, and that container. */
+export function blackboxWorkload(objects: K8sObject[]): { deployment: K8sObject; container: any } {
+  const found = objects.filter(o => o.kind === 'Deployment')
+    .map(deployment => ({ deployment, container: (deployment.spec.template.spec.containers ?? []).find((c: any) => c.name === 'blackbox-exporter') }))
+    .filter(x => x.container);
+  if (found.length !== 1) throw new Error(`expected exactly one Deployment with a "blackbox-exporter" container, found ${found.length}`);
+  return found[0];
+}
+
+/**
+ * The real blackbox_exporter with the container args of the manifest's Deployment and its
+ * ConfigMap's blackbox.yml (checked first with `--config.check`), listening on `podIp` at the
+ * container port `http`, in a sandbox whose hosts file stands in for cluster DNS.
+ */
+export async function startBlackboxExporter(options: {
+  tools: Tools;
+  objects: K8sObject[];
+  workDir: string;
+  processes: Processes;
+  podIp: string;
+  sandbox: PodSandbox;
+  /** Extra environment (e.g. SSL_CERT_FILE: the CA that issued the probed sites' certificates). */
+  env?: Record<string, string>;
+}): Promise<ExporterRun> {
+  const { tools, objects, workDir, processes, podIp } = options;
+  const { deployment, container } = blackboxWorkload(objects);
+  const root = path.join(workDir, 'blackbox-fs');
+  const mounts = containerMounts(deployment, container, objects, root);
+  const env = containerEnv(container, { 'metadata.name': `${deployment.metadata.name}-0`, 'metadata.namespace': deployment.metadata.namespace!, 'status.podIP': podIp });
+  const httpPort = (container.ports ?? []).find((p: any) => p.name === 'http')?.containerPort;
+  const manifestArgs: string[] = [...(container.args ?? [])];
+  const args = expandArgs(manifestArgs, env).map(arg => {
+    const m = /^(--[^=]+)=(.*)$/.exec(arg);
+    if (!m) return arg;
+    const [, flag, value] = m;
+    if (flag === '--web.listen-address') {
+      const i = value.lastIndexOf(':');
+      if (!['', '0.0.0.0', '[::]'].includes(value.slice(0, i))) throw new Error(`${arg}: expected a listen address on every interface`);
+      if (String(httpPort) !== value.slice(i + 1)) throw new Error(`${arg}: port does not match the container port "http" (${httpPort})`);
+      return `${flag}=${podIp}:${httpPort}`;
+    }
+    return value.startsWith('/') ? rewritePathArg(arg, flag, value, mounts) : arg;
+  });
+  const configArg = args.find(a => a.startsWith('--config.file='));
+  if (!configArg) throw new Error(`the blackbox-exporter container has no --config.file argument: ${manifestArgs.join(' ')}`);
+  const configFile = configArg.slice('--config.file='.length);
+  if (!fs.existsSync(configFile)) throw new Error(`${configArg}: no such file from the mounted ConfigMap`);
+  const check = await run(tools.blackboxExporter, ['--config.check', configArg], { env: childEnv() });
+  const configCheck = `${check.stdout}${check.stderr}`.trim();
+  if (check.code !== 0) throw new Error(`blackbox_exporter --config.check refused the ConfigMap's blackbox.yml (exit ${check.code}):\n${configCheck}`);
+  Object.assign(env, { PATH: '/usr/bin:/bin', HOME: path.join(root, 'home'), NO_PROXY: '*' }, options.env ?? {});
+  fs.mkdirSync(env.HOME, { recursive: true });
+  const cmd = sandboxCommand('blackbox-exporter', options.sandbox, mounts.filter(x => x.mountPath.startsWith('/etc/')), tools.blackboxExporter, args);
+  const managed = processes.start('blackbox-exporter', cmd.command, cmd.args, { env, cwd: root });
+  const url = `http://${podIp}:${httpPort}`;
+  const readinessPath = container.readinessProbe?.httpGet?.path ?? '/-/healthy';
+  await waitFor(`blackbox-exporter ${readinessPath}`, async () => (await httpGet(`${url}${readinessPath}`)).status === 200, {
+    timeoutMs: 30_000, intervalMs: 200, processes, watch: [managed],
+  });
+  return { managed, url, manifestArgs, args, configFile, configText: fs.readFileSync(configFile, 'utf8'), configCheck };
 }
 
 /** Prometheus HTTP API call (`/api/v1/...`), returning `data`. */

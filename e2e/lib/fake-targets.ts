@@ -6,9 +6,13 @@
  *   cluster CA, `/metrics` (a small exposition) and `/metrics/cadvisor` (a real capture), behind
  *   the kubelet's webhook authentication and authorization (TokenReview + SubjectAccessReview
  *   against the real API server, see `Cluster.kubeletAuthorize`);
- * - plain HTTP exporters (pods, Service endpoints, kube-state-metrics) with fixed payloads.
+ * - plain HTTP exporters (pods, Service endpoints, kube-state-metrics, node-exporter) with fixed
+ *   payloads;
+ * - web sites (HTTP or HTTPS with a certificate of the cluster CA) answering fixed paths: what
+ *   the blackbox exporter probes behind Services and Ingresses.
  *
- * Every request is recorded, so tests can check what Prometheus actually sent.
+ * Every request and every TCP connection is recorded, so tests can check what Prometheus and the
+ * blackbox exporter actually sent.
  */
 import * as fs from 'fs';
 import * as http from 'http';
@@ -50,6 +54,26 @@ export function kubeletMetrics(node: string): string {
   ].join('\n');
 }
 
+/** A small node-exporter exposition for one node. */
+export function nodeExporterMetrics(node: string): string {
+  return [
+    '# HELP node_uname_info Labeled system information as provided by the uname system call.',
+    '# TYPE node_uname_info gauge',
+    `node_uname_info{domainname="(none)",machine="x86_64",nodename="${node}",release="6.12.0",sysname="Linux",version="#1 SMP"} 1`,
+    '# HELP node_load1 1m load average.',
+    '# TYPE node_load1 gauge',
+    'node_load1 0.25',
+    '# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.',
+    '# TYPE node_cpu_seconds_total counter',
+    'node_cpu_seconds_total{cpu="0",mode="idle"} 12345.6',
+    'node_cpu_seconds_total{cpu="0",mode="user"} 234.5',
+    '# HELP node_memory_MemAvailable_bytes Memory information field MemAvailable_bytes.',
+    '# TYPE node_memory_MemAvailable_bytes gauge',
+    'node_memory_MemAvailable_bytes 4.2e+09',
+    '',
+  ].join('\n');
+}
+
 /** A small application exposition (pods and Service endpoints). */
 export function appMetrics(app: string): string {
   return [
@@ -81,6 +105,18 @@ export interface HttpTargetSpec {
   readonly body: string;
 }
 
+/** A web site: fixed responses by path (404 elsewhere), over HTTPS when `tls` is given. */
+export interface WebTargetSpec {
+  /** What the site stands for, e.g. `ingress controller`. */
+  readonly name: string;
+  readonly ip: string;
+  readonly port: number;
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Host header values served (port stripped), as an ingress controller routes: others get 404. */
+  readonly hosts?: string[];
+  readonly paths: Record<string, { readonly status: number; readonly body: string }>;
+}
+
 /** The kubelet's authentication + authorization decision for a request. */
 export type KubeletAuthorizer = (token: string, node: string, urlPath: string) => Promise<{ status: number; user?: string; reason: string }>;
 
@@ -90,20 +126,30 @@ export interface RequestRecord {
   readonly status: number;
   readonly user?: string;
   readonly reason?: string;
+  /** Host header (web sites). */
+  readonly host?: string;
+  /** TLS server name (SNI) of the connection (HTTPS web sites). */
+  readonly serverName?: string;
+  readonly userAgent?: string;
 }
 
 export class FakeTargets {
   /** Starts every server; fails with a clear message if an address is not on lo. */
   public static async start(spec: {
-    kubelets: KubeletSpec[];
-    cadvisor: string;
-    authorize: KubeletAuthorizer;
-    http: HttpTargetSpec[];
+    kubelets?: KubeletSpec[];
+    cadvisor?: string;
+    authorize?: KubeletAuthorizer;
+    http?: HttpTargetSpec[];
+    web?: WebTargetSpec[];
   }): Promise<FakeTargets> {
     const t = new FakeTargets();
     try {
-      for (const k of spec.kubelets) await t.startKubelet(k, spec.cadvisor, spec.authorize);
-      for (const h of spec.http) await t.startHttp(h);
+      for (const k of spec.kubelets ?? []) {
+        if (spec.cadvisor === undefined || !spec.authorize) throw new Error('fake kubelets need the cAdvisor payload and an authorizer');
+        await t.startKubelet(k, spec.cadvisor, spec.authorize);
+      }
+      for (const h of spec.http ?? []) await t.startHttp(h);
+      for (const w of spec.web ?? []) await t.startWeb(w);
     } catch (e) {
       await t.close();
       throw e;
@@ -112,6 +158,8 @@ export class FakeTargets {
   }
 
   public readonly requests: RequestRecord[] = [];
+  /** TCP connections accepted, by target name (a TCP connect probe sends no request). */
+  public readonly connections: Record<string, number> = {};
   private readonly servers: Array<{ name: string; server: http.Server }> = [];
 
   private constructor() {}
@@ -119,6 +167,11 @@ export class FakeTargets {
   /** Requests one target received. */
   public requestsTo(target: string): RequestRecord[] {
     return this.requests.filter(r => r.target === target);
+  }
+
+  /** TCP connections one target accepted. */
+  public connectionsTo(target: string): number {
+    return this.connections[target] ?? 0;
   }
 
   public async close(): Promise<void> {
@@ -176,6 +229,29 @@ export class FakeTargets {
     await this.listen(h.name, server, h.ip, h.port);
   }
 
+  private async startWeb(w: WebTargetSpec): Promise<void> {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      const urlPath = (req.url ?? '/').split('?')[0];
+      const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+      const served = !w.hosts || w.hosts.includes(host);
+      const page = served && (req.method === 'GET' || req.method === 'HEAD') ? w.paths[urlPath] : undefined;
+      const status = page?.status ?? 404;
+      this.requests.push({
+        target: w.name,
+        path: urlPath,
+        status,
+        host: req.headers.host,
+        serverName: (req.socket as any).servername || undefined,
+        userAgent: req.headers['user-agent'],
+      });
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(page?.body ?? '404 page not found\n');
+    };
+    const server = w.tls
+      ? https.createServer({ cert: fs.readFileSync(w.tls.cert), key: fs.readFileSync(w.tls.key) }, handler)
+      : http.createServer(handler);
+    await this.listen(w.name, server, w.ip, w.port);
+  }
+
   private listen(name: string, server: http.Server, ip: string, port: number): Promise<void> {
     if (!net.isIPv4(ip) || !ip.startsWith('10.244.0.')) {
       return Promise.reject(new Error(`${name}: refusing to listen on ${ip}: only 10.244.0.x inside the suite's namespace`));
@@ -184,6 +260,10 @@ export class FakeTargets {
       server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(
         `${name}: cannot listen on ${ip}:${port}: ${e.code ?? e.message}`
         + (e.code === 'EADDRNOTAVAIL' ? ' (the address is not on lo: add it in e2e/in-namespace.sh)' : ''))));
+      // Plain TCP connections, TLS or not ('connection' is the TCP accept of both http and https).
+      server.on('connection', () => {
+        this.connections[name] = (this.connections[name] ?? 0) + 1;
+      });
       server.listen(port, ip, () => {
         this.servers.push({ name, server });
         resolve();

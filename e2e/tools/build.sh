@@ -6,11 +6,12 @@
 #   eval "$(e2e/tools/build.sh prometheus)"   # a subset (tool names below)
 #
 # stdout: KEY=path lines (PROMETHEUS, PROMTOOL, KUBE_APISERVER, KUBECTL, ETCD,
-#         KUBE_SCORE) for the tools asked for; everything else goes to stderr.
+#         KUBE_SCORE, BLACKBOX_EXPORTER) for the tools asked for; everything else
+#         goes to stderr.
 #
 # Tools (arguments): prometheus (also gives promtool), kubernetes (kube-apiserver
 # and kubectl; the names kube-apiserver and kubectl are accepted too), etcd,
-# kube-score, all (default).
+# kube-score, blackbox_exporter (or blackbox-exporter), all (default).
 #
 # Each tool version lives in ${CDK8S_PROM_CACHE:-$HOME/.cache/cdk8s-prometheus}/<tool>-<version>/.
 # A cache entry is reused when its binaries exist and report the pinned version.
@@ -23,8 +24,6 @@
 #    and github.com/stackrox/kube-linter ("403 Forbidden: This module version is
 #    not available", checked 2026-11-25 with `go list -m -versions`). kube-score
 #    plus the API server's built-in Pod Security admission cover its role.
-#  - blackbox_exporter: github.com/prometheus/blackbox_exporter is refused by the
-#    proxy the same way (403 for @v/list and @latest, checked 2026-11-25).
 #  - kube-controller-manager: not needed; the suite creates Endpoints/EndpointSlices
 #    and tokens itself (see README.md).
 set -euo pipefail
@@ -41,6 +40,9 @@ KUBERNETES_VERSION=${KUBERNETES_VERSION:-1.35.4}
 # (go.etcd.io/etcd/server/v3 v3.6.5).
 ETCD_VERSION=${ETCD_VERSION:-3.6.5}
 KUBE_SCORE_VERSION=${KUBE_SCORE_VERSION:-1.20.0}
+# The version BlackboxExporter deploys (src/versions.ts). The proxy refuses to list
+# this module's versions (@v/list and @latest: 403) but serves the pinned one.
+BLACKBOX_EXPORTER_VERSION=${BLACKBOX_EXPORTER_VERSION:-0.28.0}
 
 CACHE_ROOT=${CDK8S_PROM_CACHE:-$HOME/.cache/cdk8s-prometheus}
 mkdir -p "$CACHE_ROOT"
@@ -106,6 +108,35 @@ check_kube_score() {
   local a
   a=$("$1/kube-score" version 2>&1) || return 1
   has "$a" "^kube-score version: ${KUBE_SCORE_VERSION//./\\.},"
+}
+check_blackbox_exporter() {
+  local a
+  a=$("$1/blackbox_exporter" --version 2>&1) || return 1
+  has "$a" "^blackbox_exporter, version ${BLACKBOX_EXPORTER_VERSION//./\\.} "
+}
+
+# Extra check after a fresh blackbox_exporter build: it accepts a config with both
+# probers the library renders (http, tcp).
+check_blackbox_exporter_config() { # $1 = dir
+  local cfg="$1/.config-check.yml" out
+  cat >"$cfg" <<'EOF'
+modules:
+  http_2xx:
+    prober: http
+    http:
+      preferred_ip_protocol: ip4
+  tcp_connect:
+    prober: tcp
+    tcp:
+      preferred_ip_protocol: ip4
+EOF
+  if ! out=$("$1/blackbox_exporter" --config.check --config.file="$cfg" 2>&1); then
+    rm -f "$cfg"
+    log "blackbox_exporter --config.check failed:"
+    printf '%s\n' "$out" >&2
+    return 1
+  fi
+  rm -f "$cfg"
 }
 
 # Extra check after a fresh Prometheus build: Kubernetes service discovery must
@@ -221,6 +252,29 @@ build_kube_score() {
   )
 }
 
+build_blackbox_exporter() {
+  local out=$1 src=$2 mod=github.com/prometheus/blackbox_exporter info date rev
+  info=$(go list -m -json "$mod@v$BLACKBOX_EXPORTER_VERSION" 2>/dev/null) || info=
+  date=$(sed -n 's/^[[:space:]]*"Time": "\(.*\)",\{0,1\}$/\1/p' <<<"$info")
+  date=$(date -u -d "${date:-now}" +%Y%m%d-%H:%M:%S)
+  # The tag's commit, from the proxy's origin metadata when it has it.
+  rev=$(sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]\{40\}\)",\{0,1\}$/\1/p' <<<"$info")
+  (
+    cd "$src"
+    go mod init cdk8s-prometheus.local/e2e-tools/blackbox-exporter >/dev/null 2>&1
+    gobuild get -tool "$mod@v$BLACKBOX_EXPORTER_VERSION"
+    local pv=github.com/prometheus/common/version
+    gobuild build -p "$BUILD_JOBS" -trimpath -tags netgo -ldflags "-s -w \
+      -X $pv.Version=$BLACKBOX_EXPORTER_VERSION \
+      -X $pv.Revision=${rev:-v$BLACKBOX_EXPORTER_VERSION} \
+      -X $pv.Branch=HEAD \
+      -X $pv.BuildUser=cdk8s-prometheus-e2e \
+      -X $pv.BuildDate=$date" \
+      -o "$out/blackbox_exporter" "$mod"
+  )
+  check_blackbox_exporter_config "$out"
+}
+
 # ---- cache / atomic install ----------------------------------------------------
 # ensure NAME VERSION CHECKFN BUILDFN -> sets RESULT_DIR
 ensure() {
@@ -266,20 +320,21 @@ ensure() {
 elapsed() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'; }
 
 # ---- main -----------------------------------------------------------------------
-want_prometheus= want_kubernetes= want_etcd= want_kube_score=
+want_prometheus= want_kubernetes= want_etcd= want_kube_score= want_blackbox_exporter=
 (($# > 0)) || set -- all
 for arg in "$@"; do
   case $arg in
-    all) want_prometheus=1 want_kubernetes=1 want_etcd=1 want_kube_score=1 ;;
+    all) want_prometheus=1 want_kubernetes=1 want_etcd=1 want_kube_score=1 want_blackbox_exporter=1 ;;
     prometheus | promtool) want_prometheus=1 ;;
     kubernetes | kube-apiserver | kubectl) want_kubernetes=1 ;;
     etcd) want_etcd=1 ;;
     kube-score) want_kube_score=1 ;;
+    blackbox_exporter | blackbox-exporter) want_blackbox_exporter=1 ;;
     -h | --help)
-      sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+      sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
       exit 0
       ;;
-    *) die "unknown tool '$arg' (known: all prometheus promtool kubernetes kube-apiserver kubectl etcd kube-score)" ;;
+    *) die "unknown tool '$arg' (known: all prometheus promtool kubernetes kube-apiserver kubectl etcd kube-score blackbox_exporter blackbox-exporter)" ;;
   esac
 done
 
@@ -299,6 +354,10 @@ fi
 if [[ -n $want_kube_score ]]; then
   ensure kube-score "$KUBE_SCORE_VERSION" check_kube_score build_kube_score
   lines+=("KUBE_SCORE=$RESULT_DIR/kube-score")
+fi
+if [[ -n $want_blackbox_exporter ]]; then
+  ensure blackbox_exporter "$BLACKBOX_EXPORTER_VERSION" check_blackbox_exporter build_blackbox_exporter
+  lines+=("BLACKBOX_EXPORTER=$RESULT_DIR/blackbox_exporter")
 fi
 
 for l in "${lines[@]}"; do
