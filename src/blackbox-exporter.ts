@@ -376,6 +376,7 @@ export class BlackboxExporter extends Construct {
   public readonly configHash: string;
 
   private readonly moduleList: BlackboxModule[];
+  private readonly configYaml: string;
 
   public constructor(scope: Construct, id: string, props: BlackboxExporterProps) {
     super(scope, id);
@@ -402,6 +403,7 @@ export class BlackboxExporter extends Construct {
     this.moduleList = [...modules];
 
     const config = renderBlackboxConfig(this.moduleList);
+    this.configYaml = config;
     this.configHash = createHash('sha256').update(config).digest('hex');
 
     const labels = componentLabels('blackbox-exporter', name, 'exporter', BLACKBOX_EXPORTER_VERSION);
@@ -509,7 +511,7 @@ export class BlackboxExporter extends Construct {
 
   /** The rendered `blackbox.yml`. */
   public renderConfig(): string {
-    return renderBlackboxConfig(this.moduleList);
+    return this.configYaml;
   }
 
   /**
@@ -541,7 +543,7 @@ export function resolveProbeModule(scope: Construct, exporter: BlackboxExporter,
     fail({ scope, prop: 'module' }, module.name, `the blackbox exporter ${exporter.node.path} has no such module `
       + `(it has ${exporter.modules.map(m => m.name).join(', ')}); add it to the exporter's modules or probe with one of those`);
   }
-  if (theirs !== module && renderBlackboxConfig([theirs]) !== renderBlackboxConfig([module])) {
+  if (theirs !== module && JSON.stringify(renderModule(theirs._spec)) !== JSON.stringify(renderModule(module._spec))) {
     fail({ scope, prop: 'module' }, module.name, `the blackbox exporter ${exporter.node.path} defines this module differently; `
       + 'pass the exporter\'s own module (exporter.findModule(name)) or give this one another name');
   }
