@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import type { PrometheusStack } from './prometheus-stack';
 import { RelabelRule } from './relabel';
 import {
-  checkK8sLabelKey, checkPositiveDuration, checkRegex, fail, Where,
+  checkHttpHeader, checkK8sLabelKey, checkPositiveDuration, checkRegex, fail, Where,
 } from './validation';
 import { BLACKBOX_EXPORTER_IMAGE, BLACKBOX_EXPORTER_VERSION } from './versions';
 import {
@@ -296,8 +296,7 @@ function checkModule(where: Where, module: BlackboxModule): void {
     });
   }
   for (const [name, value] of Object.entries(m.headers ?? {})) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) fail(at('headers'), name, 'not a valid HTTP header name');
-    if (typeof value !== 'string' || /[\r\n]/.test(value)) fail(at(`headers.${name}`), value, 'a header value is a single-line string');
+    checkHttpHeader(at('headers'), name, value);
   }
   if (m.failIfSsl && m.failIfNotSsl) {
     fail(at('failIfSsl'), true, 'failIfSsl and failIfNotSsl together fail every probe; set one of them');

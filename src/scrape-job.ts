@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import type { PrometheusStack } from './prometheus-stack';
 import { RelabelAction, RelabelRule } from './relabel';
 import {
-  checkDns1123Label, checkLabelName, checkNonNegativeInteger, checkPositiveDuration, checkRegex,
+  checkDns1123Label, checkHttpHeader, checkLabelName, checkNonNegativeInteger, checkPositiveDuration, checkRegex,
   checkReplacement, checkWritableLabel, fail, NameValidationScheme, regexGroupCount, Where,
 } from './validation';
 
@@ -576,11 +576,10 @@ function checkEndpoint(scope: Construct, spec: JobBuild): void {
     }
   }
   for (const [name, value] of Object.entries(spec.httpHeaders ?? {})) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) fail(at('httpHeaders'), name, 'not a valid HTTP header name');
+    checkHttpHeader(at('httpHeaders'), name, value);
     if (RESERVED_HEADERS.has(canonicalHeader(name))) {
       fail(at('httpHeaders'), name, `Prometheus refuses to set "${canonicalHeader(name)}" (reserved: ${[...RESERVED_HEADERS].join(', ')}); use \`authorization\` for credentials`);
     }
-    if (typeof value !== 'string' || /[\r\n]/.test(value)) fail(at(`httpHeaders.${name}`), value, 'a header value is a single-line string');
   }
   const tls = spec.tls;
   if (tls) {

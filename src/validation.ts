@@ -188,6 +188,17 @@ export function checkNonNegativeInteger(where: Where, n: number): void {
   if (!Number.isSafeInteger(n) || n < 0) fail(where, n, 'must be a whole number >= 0');
 }
 
+/**
+ * An HTTP request header: a token name and a single-line value. `where` names the prop holding
+ * the headers (`httpHeaders`, `headers`); the value's error names the header too.
+ */
+export function checkHttpHeader(where: Where, name: string, value: string): void {
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) fail(where, name, 'not a valid HTTP header name');
+  if (typeof value !== 'string' || /[\r\n]/.test(value)) {
+    fail({ scope: where.scope, prop: `${where.prop}.${name}` }, value, 'a header value is a single-line string');
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Kubernetes
 // ---------------------------------------------------------------------------------------------
