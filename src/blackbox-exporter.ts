@@ -9,7 +9,7 @@ import {
 } from './validation';
 import { BLACKBOX_EXPORTER_IMAGE, BLACKBOX_EXPORTER_VERSION } from './versions';
 import {
-  componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
+  componentLabels, CONFIG_HASH_ANNOTATION, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from './workload';
 
@@ -348,8 +348,6 @@ export interface BlackboxExporterProps extends BlackboxExporterOptions {
 const HTTP_PORT = 9115;
 const CONFIG_DIR = '/etc/blackbox_exporter';
 const CONFIG_FILE = 'blackbox.yml';
-/** Same annotation the stack puts on its own ConfigMap and StatefulSet. */
-const CONFIG_HASH_ANNOTATION = 'prometheus.cdk8s.io/config-hash';
 
 /**
  * The Prometheus blackbox exporter: a Deployment (Pod Security `restricted`) with its modules in a

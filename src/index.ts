@@ -1,7 +1,8 @@
 // The public API: constructs, their props, and the typed values they take. Helpers the
 // constructs share stay internal to src/.
 
-export { PrometheusStorage, CONFIG_HASH_ANNOTATION, PrometheusStack } from './prometheus-stack';
+export { PrometheusStorage, PrometheusStack } from './prometheus-stack';
+export { CONFIG_HASH_ANNOTATION } from './workload';
 export type { PersistentStorageOptions, EphemeralStorageOptions, PrometheusStackProps } from './prometheus-stack';
 export { KubeletScrape } from './kubelet-scrape';
 export type { KubeletScrapeOptions, KubeletScrapeProps } from './kubelet-scrape';

@@ -23,7 +23,7 @@ import {
 } from './validation';
 import { PROMETHEUS_IMAGE, PROMETHEUS_VERSION } from './versions';
 import {
-  clusterScoped, componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
+  clusterScoped, componentLabels, CONFIG_HASH_ANNOTATION, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from './workload';
 
@@ -183,8 +183,6 @@ const CONFIG_FILE = 'prometheus.yml';
 const RULES_FILE = 'rules.yml';
 /** Job name of the self-scrape. */
 const SELF_JOB = 'prometheus';
-/** Annotation holding the sha256 of the rendered configuration. */
-export const CONFIG_HASH_ANNOTATION = 'prometheus.cdk8s.io/config-hash';
 
 /**
  * Prometheus on Kubernetes: ServiceAccount, RBAC derived from the registered scrape jobs,

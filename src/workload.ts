@@ -7,6 +7,9 @@ import { ContainerResources, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkDns1035Label, checkDns1123Label, fail } from './validation';
 
+/** Annotation holding the sha256 of a component's rendered configuration. */
+export const CONFIG_HASH_ANNOTATION = 'prometheus.cdk8s.io/config-hash';
+
 /** uid/gid of `nobody`, the user the Prometheus and kube-state-metrics images run as. */
 export const NOBODY = 65534;
 

@@ -797,12 +797,18 @@ export interface PrometheusRun {
 }
 
 /** The Prometheus StatefulSet and its container (named `prometheus`) of a manifest. */
-export function prometheusWorkload(objects: K8sObject[]): { sts: K8sObject; container: any } {
-  const found = objects.filter(o => o.kind === 'StatefulSet')
-    .map(sts => ({ sts, container: (sts.spec.template.spec.containers ?? []).find((c: any) => c.name === 'prometheus') }))
+/** The one workload of `kind` in the objects that runs a container named `container`. */
+function workloadWith(objects: K8sObject[], kind: string, container: string): { workload: K8sObject; container: any } {
+  const found = objects.filter(o => o.kind === kind)
+    .map(workload => ({ workload, container: (workload.spec.template.spec.containers ?? []).find((c: any) => c.name === container) }))
     .filter(x => x.container);
-  if (found.length !== 1) throw new Error(`expected exactly one StatefulSet with a "prometheus" container, found ${found.length}`);
+  if (found.length !== 1) throw new Error(`expected exactly one ${kind} with a "${container}" container, found ${found.length}`);
   return found[0];
+}
+
+export function prometheusWorkload(objects: K8sObject[]): { sts: K8sObject; container: any } {
+  const { workload, container } = workloadWith(objects, 'StatefulSet', 'prometheus');
+  return { sts: workload, container };
 }
 
 /**
@@ -900,11 +906,8 @@ export interface ExporterRun {
 
 /** The Deployment with a container named `blackbox-exporter`, and that container. */
 export function blackboxWorkload(objects: K8sObject[]): { deployment: K8sObject; container: any } {
-  const found = objects.filter(o => o.kind === 'Deployment')
-    .map(deployment => ({ deployment, container: (deployment.spec.template.spec.containers ?? []).find((c: any) => c.name === 'blackbox-exporter') }))
-    .filter(x => x.container);
-  if (found.length !== 1) throw new Error(`expected exactly one Deployment with a "blackbox-exporter" container, found ${found.length}`);
-  return found[0];
+  const { workload, container } = workloadWith(objects, 'Deployment', 'blackbox-exporter');
+  return { deployment: workload, container };
 }
 
 /**
