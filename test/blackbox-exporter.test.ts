@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import {
   BLACKBOX_EXPORTER_IMAGE, BlackboxExporter, BlackboxModule, BlackboxProber, HttpMethod, IpProtocol, ServiceProbe,
 } from '../src';
-import { Manifest, one, schemaProblems, stack, synth } from './util';
+import { Manifest, one, RESTRICTED_CONTAINER_CONTEXT, RESTRICTED_POD_CONTEXT, schemaProblems, stack, synth } from './util';
 
 const bbObjects = (ms: Manifest[]) => ms.filter(m => m.metadata.labels?.['app.kubernetes.io/name'] === 'blackbox-exporter');
 const blackboxYml = (ms: Manifest[], name = 'blackbox'): any => parse(one(ms, 'ConfigMap', `${name}-config`).data['blackbox.yml']);
@@ -45,19 +45,8 @@ describe('BlackboxExporter', () => {
     const c = pod.containers[0];
     expect(c.image).toBe(BLACKBOX_EXPORTER_IMAGE);
     expect(c.image).toBe('quay.io/prometheus/blackbox-exporter:v0.28.0');
-    expect(pod.securityContext).toEqual({
-      runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' },
-    });
-    expect(c.securityContext).toEqual({
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      runAsUser: 65534,
-      runAsGroup: 65534,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    });
+    expect(pod.securityContext).toEqual(RESTRICTED_POD_CONTEXT);
+    expect(c.securityContext).toEqual(RESTRICTED_CONTAINER_CONTEXT);
     expect(pod.hostNetwork).toBeUndefined();
     expect(c.readinessProbe.httpGet).toEqual({ path: '/-/healthy', port: 'http' });
     expect(c.livenessProbe.tcpSocket).toEqual({ port: 'http' });

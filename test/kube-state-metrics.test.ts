@@ -1,5 +1,5 @@
 import { KubeStateMetrics, KubeStateMetricsCollector, KUBE_STATE_METRICS_IMAGE } from '../src';
-import { job, objects, one, schemaProblems, stack, synth } from './util';
+import { job, objects, one, RESTRICTED_CONTAINER_CONTEXT, RESTRICTED_POD_CONTEXT, schemaProblems, stack, synth } from './util';
 
 describe('KubeStateMetrics', () => {
   const { chart, prometheus } = stack();
@@ -19,8 +19,8 @@ describe('KubeStateMetrics', () => {
     const c = pod.containers[0];
     expect(c.image).toBe(KUBE_STATE_METRICS_IMAGE);
     expect(c.image).toMatch(/^registry\.k8s\.io\/kube-state-metrics\/kube-state-metrics:v2\.\d+\.\d+$/);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(pod.securityContext).toEqual(RESTRICTED_POD_CONTEXT);
+    expect(c.securityContext).toEqual(RESTRICTED_CONTAINER_CONTEXT);
     expect(c.livenessProbe.httpGet).toEqual({ path: '/livez', port: 'http-metrics' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'telemetry' });
     expect(c.resources).toEqual({

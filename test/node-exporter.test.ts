@@ -1,7 +1,7 @@
 import { Cpu } from 'cdk8s-plus-27';
 import { NODE_EXPORTER_IMAGE, NodeExporter } from '../src';
 import { simulateTarget } from './relabel-sim';
-import { job, Manifest, objects, one, schemaProblems, stack, synth } from './util';
+import { job, Manifest, objects, one, RESTRICTED_CONTAINER_CONTEXT, RESTRICTED_POD_CONTEXT, schemaProblems, stack, synth } from './util';
 import { checkRelabelRule } from '../src/scrape-job';
 import { NameValidationScheme } from '../src/validation';
 
@@ -77,19 +77,8 @@ describe('NodeExporter', () => {
   });
 
   test('hardened apart from what it needs: non-root, no capabilities, read-only root filesystem, no token', () => {
-    expect(pod.securityContext).toEqual({
-      runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' },
-    });
-    expect(c.securityContext).toEqual({
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      runAsUser: 65534,
-      runAsGroup: 65534,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    });
+    expect(pod.securityContext).toEqual(RESTRICTED_POD_CONTEXT);
+    expect(c.securityContext).toEqual(RESTRICTED_CONTAINER_CONTEXT);
     expect(c.securityContext.capabilities.add).toBeUndefined();
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(one(ms, 'ServiceAccount', 'node-exporter').automountServiceAccountToken).toBe(false);

@@ -69,3 +69,20 @@ export function schemaProblems(ms: Manifest[]): string[] {
   }
   return problems;
 }
+
+/** Pod Security `restricted` as we expect it on every pod of the library (written out by hand). */
+export const RESTRICTED_POD_CONTEXT = {
+  runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/** The container side of it. */
+export const RESTRICTED_CONTAINER_CONTEXT = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  runAsUser: 65534,
+  runAsGroup: 65534,
+  privileged: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
