@@ -9,11 +9,12 @@ import {
   IngressProbe, NodeExporter, PrometheusStack, ScrapeJob, ServiceProbe, ServiceScrape,
 } from '../src';
 import { stack } from './util';
-import { cadvisorRules, droppedBy } from '../src/built-in-rules';
-import { SHIPPED_PRESET_DROPS } from '../src/cadvisor-scrape';
-import { promqlSyntaxError } from '../src/promql';
-import { checkRelabelRule, DiscoveryRole } from '../src/scrape-job';
-import { NameValidationScheme } from '../src/validation';
+import { DiscoveryRole } from '../src/model/discovery';
+import { promqlSyntaxError } from '../src/model/promql';
+import { checkRelabelRule } from '../src/model/relabel-check';
+import { NameValidationScheme } from '../src/model/validation';
+import { cadvisorRules, droppedBy } from '../src/rules/built-in-rules';
+import { SHIPPED_PRESET_DROPS } from '../src/scrapes/cadvisor-scrape';
 
 function allScrapes() {
   const { chart, prometheus } = stack();

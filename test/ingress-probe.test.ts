@@ -1,8 +1,8 @@
 import { BlackboxExporter, BlackboxModule, IngressProbe, ServiceProbe } from '../src';
 import { simulateTarget } from './relabel-sim';
 import { job, objects, one, schemaProblems, stack, synth } from './util';
-import { checkRelabelRule } from '../src/scrape-job';
-import { NameValidationScheme } from '../src/validation';
+import { checkRelabelRule } from '../src/model/relabel-check';
+import { NameValidationScheme } from '../src/model/validation';
 
 function setup(exporterProps: Partial<ConstructorParameters<typeof BlackboxExporter>[2]> = {}) {
   const s = stack();

@@ -2,8 +2,8 @@ import { Cpu } from 'cdk8s-plus-27';
 import { NODE_EXPORTER_IMAGE, NodeExporter } from '../src';
 import { simulateTarget } from './relabel-sim';
 import { job, Manifest, objects, one, RESTRICTED_CONTAINER_CONTEXT, RESTRICTED_POD_CONTEXT, schemaProblems, stack, synth } from './util';
-import { checkRelabelRule } from '../src/scrape-job';
-import { NameValidationScheme } from '../src/validation';
+import { checkRelabelRule } from '../src/model/relabel-check';
+import { NameValidationScheme } from '../src/model/validation';
 
 const neObjects = (ms: Manifest[]) => ms.filter(m => m.metadata.labels?.['app.kubernetes.io/name'] === 'node-exporter');
 

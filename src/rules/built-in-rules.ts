@@ -5,17 +5,17 @@
  * the mixin has one, so its dashboards work unchanged.
  */
 import { Duration } from 'cdk8s';
-import type { BuiltInRulesOptions, PrometheusRuleGroupProps } from './prometheus-rule-group';
-import { builtInRule, PrometheusRule as Rule } from './prometheus-rule-group';
+import { builtInRule, BuiltInRulesOptions, PrometheusRule as Rule, PrometheusRuleGroupProps } from './prometheus-rule-group';
+import { RelabelAction, RelabelRule } from '../model/relabel';
+import { regexMatches } from '../model/validation';
+import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Built-in rule factories: the rules are marked built-in (see builtInRule). */
 const PrometheusRule = {
   recording: (o: Parameters<typeof Rule.recording>[0]) => builtInRule(Rule.recording(o)),
   alerting: (o: Parameters<typeof Rule.alerting>[0]) => builtInRule(Rule.alerting(o)),
 };
-import type { PrometheusStack } from './prometheus-stack';
-import { RelabelAction, RelabelRule } from './relabel';
-import { regexMatches } from './validation';
+
 
 /** A rule and the metrics it needs from its scrape (to refuse rules whose data is dropped). */
 export interface RuleNeeds {

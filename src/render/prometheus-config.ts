@@ -1,13 +1,16 @@
+import { Duration, Yaml } from 'cdk8s';
+import { AlertmanagerEndpoint } from '../model/alerting';
+import { AuthorizationType, ScrapeTlsOptions } from '../model/endpoint';
+import { JobSpec } from '../model/job';
+import { RelabelRule } from '../model/relabel';
+import { NameValidationScheme, promDuration } from '../model/validation';
+import { PrometheusRuleGroup } from '../rules/prometheus-rule-group';
+
 /**
  * The one place that writes Prometheus configuration keys (snake_case). Everything else in the
  * library works with the typed model.
  */
-import { Duration, Yaml } from 'cdk8s';
-import type { AlertmanagerEndpoint } from './alerting';
-import type { PrometheusRuleGroup } from './prometheus-rule-group';
-import { RelabelRule } from './relabel';
-import { AuthorizationType, JobSpec, ScrapeTlsOptions } from './scrape-job';
-import { NameValidationScheme, promDuration } from './validation';
+
 
 /** The `global` block and the settings that live beside it. */
 export interface GlobalSpec {

@@ -2,80 +2,30 @@ import { createHash } from 'crypto';
 import { Duration, Lazy, Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AlertmanagerEndpoint } from './alerting';
-import { ApiServerScrape, ApiServerScrapeOptions } from './api-server-scrape';
-import { BlackboxExporter, BlackboxExporterOptions } from './blackbox-exporter';
-import { selfMonitoringRules } from './built-in-rules';
-import { CadvisorScrape, CadvisorScrapeOptions } from './cadvisor-scrape';
-import { IngressProbe, IngressProbeOptions } from './ingress-probe';
-import { KubeStateMetrics, KubeStateMetricsOptions } from './kube-state-metrics';
-import { KubeletScrape, KubeletScrapeOptions } from './kubelet-scrape';
-import { NodeExporter, NodeExporterOptions } from './node-exporter';
-import { PodPortScrape, PodPortScrapeOptions } from './pod-port-scrape';
-import { PrometheusRuleGroup } from './prometheus-rule-group';
-import { deriveRbac, DerivedRbac, jobScopes } from './rbac';
-import { renderPrometheusConfig, renderRules } from './render';
-import { JobSpec, Scheme, ScrapeJob } from './scrape-job';
-import { ServiceProbe, ServiceProbeOptions } from './service-probe';
-import { ServiceScrape, ServiceScrapeOptions } from './service-scrape';
-import {
-  checkDns1035Label, checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show,
-} from './validation';
-import { PROMETHEUS_IMAGE, PROMETHEUS_VERSION } from './versions';
-import {
-  clusterScoped, componentLabels, CONFIG_HASH_ANNOTATION, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
-} from './workload';
-
-/** Where Prometheus keeps its TSDB. */
-export class PrometheusStorage {
-  /**
-   * A PersistentVolumeClaim per replica (StatefulSet volume claim template): data survives
-   * restarts and rescheduling.
-   */
-  public static persistent(options: PersistentStorageOptions = {}): PrometheusStorage {
-    return new PrometheusStorage(true, options.size ?? Size.gibibytes(20), options.storageClassName);
-  }
-
-  /**
-   * An `emptyDir`: every restart loses all data. Only for tests and throwaway clusters.
-   */
-  public static ephemeral(options: EphemeralStorageOptions = {}): PrometheusStorage {
-    return new PrometheusStorage(false, options.sizeLimit ?? Size.gibibytes(10));
-  }
-
-  private constructor(
-    /** Whether data survives a restart. */
-    public readonly isPersistent: boolean,
-    /** Volume size (persistent) or `emptyDir` size limit (ephemeral). */
-    public readonly size: Size,
-    /** Storage class of the claims. */
-    public readonly storageClassName?: string,
-  ) {}
-}
-
-/** Options of `PrometheusStorage.persistent`. */
-export interface PersistentStorageOptions {
-  /**
-   * Size of each replica's volume.
-   * @default Size.gibibytes(20)
-   */
-  readonly size?: Size;
-  /**
-   * Storage class of the claims.
-   * @default - the cluster's default storage class
-   */
-  readonly storageClassName?: string;
-}
-
-/** Options of `PrometheusStorage.ephemeral`. */
-export interface EphemeralStorageOptions {
-  /**
-   * `emptyDir` size limit.
-   * @default Size.gibibytes(10)
-   */
-  readonly sizeLimit?: Size;
-}
+import { CONFIG_DIR, CONFIG_FILE, DATA_DIR, RULES_FILE, SELF_JOB, WEB_PORT } from './constants';
+import { PrometheusStorage } from './prometheus-storage';
+import { SelfScrape } from './self-scrape';
+import { BlackboxExporter, BlackboxExporterOptions } from '../components/blackbox-exporter';
+import { KubeStateMetrics, KubeStateMetricsOptions } from '../components/kube-state-metrics';
+import { NodeExporter, NodeExporterOptions } from '../components/node-exporter';
+import { clusterScoped, componentLabels, CONFIG_HASH_ANNOTATION, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../components/workload';
+import { AlertmanagerEndpoint } from '../model/alerting';
+import { Scheme } from '../model/endpoint';
+import { JobSpec } from '../model/job';
+import { checkDns1035Label, checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show } from '../model/validation';
+import { PROMETHEUS_IMAGE, PROMETHEUS_VERSION } from '../model/versions';
+import { IngressProbe, IngressProbeOptions } from '../probes/ingress-probe';
+import { ServiceProbe, ServiceProbeOptions } from '../probes/service-probe';
+import { renderPrometheusConfig, renderRules } from '../render/prometheus-config';
+import { DerivedRbac, deriveRbac, jobScopes } from '../render/rbac';
+import { selfMonitoringRules } from '../rules/built-in-rules';
+import { PrometheusRuleGroup } from '../rules/prometheus-rule-group';
+import { ApiServerScrape, ApiServerScrapeOptions } from '../scrapes/api-server-scrape';
+import { CadvisorScrape, CadvisorScrapeOptions } from '../scrapes/cadvisor-scrape';
+import { KubeletScrape, KubeletScrapeOptions } from '../scrapes/kubelet-scrape';
+import { PodPortScrape, PodPortScrapeOptions } from '../scrapes/pod-port-scrape';
+import { ScrapeJob } from '../scrapes/scrape-job';
+import { ServiceScrape, ServiceScrapeOptions } from '../scrapes/service-scrape';
 
 /** Props of `PrometheusStack`. */
 export interface PrometheusStackProps {
@@ -175,14 +125,6 @@ export interface PrometheusStackProps {
    */
   readonly restartOnConfigChange?: boolean;
 }
-
-const WEB_PORT = 9090;
-const CONFIG_DIR = '/etc/prometheus';
-const DATA_DIR = '/prometheus';
-const CONFIG_FILE = 'prometheus.yml';
-const RULES_FILE = 'rules.yml';
-/** Job name of the self-scrape. */
-const SELF_JOB = 'prometheus';
 
 /**
  * Prometheus on Kubernetes: ServiceAccount, RBAC derived from the registered scrape jobs,
@@ -667,17 +609,5 @@ export class PrometheusStack extends Construct {
         + 'apply it with server-side apply, client-side apply stores it again in an annotation capped at 256 KiB');
     }
     return [];
-  }
-}
-
-/** Prometheus scraping itself in each pod (static `localhost:9090`). */
-class SelfScrape extends ScrapeJob {
-  public constructor(scope: Construct, id: string, prometheus: PrometheusStack) {
-    super(scope, id);
-    this._register(prometheus, {}, {
-      defaultJobName: SELF_JOB,
-      staticTargets: [`localhost:${WEB_PORT}`],
-      relabelings: [],
-    });
   }
 }

@@ -1,10 +1,12 @@
 import { Construct } from 'constructs';
-import { cadvisorRules, droppedBy, ruleGroup } from './built-in-rules';
 import { kubeletJob } from './kubelet-scrape';
-import { BuiltInRulesOptions, PrometheusRuleGroup } from './prometheus-rule-group';
-import type { PrometheusStack } from './prometheus-stack';
-import { RelabelRule } from './relabel';
-import { ScrapeJob, ScrapeOptions, ScrapeTlsOptions } from './scrape-job';
+import { ScrapeJob } from './scrape-job';
+import { ScrapeTlsOptions } from '../model/endpoint';
+import { ScrapeOptions } from '../model/job';
+import { RelabelRule } from '../model/relabel';
+import { cadvisorRules, droppedBy, ruleGroup } from '../rules/built-in-rules';
+import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
+import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Which cAdvisor series to drop at scrape time (cardinality presets). */
 export class CadvisorMetrics {

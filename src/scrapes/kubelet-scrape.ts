@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
-import { kubeletRules, ruleGroup } from './built-in-rules';
-import { BuiltInRulesOptions, PrometheusRuleGroup } from './prometheus-rule-group';
-import type { PrometheusStack } from './prometheus-stack';
-import { RelabelRule } from './relabel';
-import {
-  DiscoveryRole, JobBuild, Scheme, SERVICE_ACCOUNT_CA, ScrapeAuthorization, ScrapeJob, ScrapeOptions, ScrapeTlsOptions,
-} from './scrape-job';
+import { ScrapeJob } from './scrape-job';
+import { DiscoveryRole } from '../model/discovery';
+import { Scheme, ScrapeAuthorization, ScrapeTlsOptions, SERVICE_ACCOUNT_CA } from '../model/endpoint';
+import { JobBuild, ScrapeOptions } from '../model/job';
+import { RelabelRule } from '../model/relabel';
+import { kubeletRules, ruleGroup } from '../rules/built-in-rules';
+import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
+import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `KubeletScrape`. */
 export interface KubeletScrapeOptions extends ScrapeOptions {

@@ -1,13 +1,17 @@
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { RE2JS } from 're2js';
+
 /**
  * Synth-time checks shared by every construct. Each check throws a `ValidationError` whose message
  * names the construct path, the prop as the user wrote it, the bad value and what is allowed.
  *
  * Nothing here is exported from the package entry point: it is the library's own machinery.
  */
-import { Duration } from 'cdk8s';
-import { IConstruct } from 'constructs';
+
+
 // re2js is a bundled dependency: a pure-JS port of Go's regexp/syntax, the engine Prometheus uses.
-import { RE2JS } from 're2js';
+
 
 /** Where a value came from: the construct and the prop, for error messages. */
 export interface Where {

@@ -1,17 +1,16 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { kubeStateMetricsRules, ruleGroup } from './built-in-rules';
-import { BuiltInRulesOptions, PrometheusRuleGroup } from './prometheus-rule-group';
-import type { PrometheusStack } from './prometheus-stack';
-import { RelabelRule } from './relabel';
-import { DiscoveryRole, endpointPortNameLabel, EndpointDiscovery, ScrapeJob, ScrapeOptions } from './scrape-job';
-import { fail } from './validation';
-import { KUBE_STATE_METRICS_IMAGE, KUBE_STATE_METRICS_VERSION } from './versions';
-import {
-  clusterScoped, componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
-} from './workload';
+import { clusterScoped, componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './workload';
+import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
+import { ScrapeOptions } from '../model/job';
+import { RelabelRule } from '../model/relabel';
+import { fail } from '../model/validation';
+import { KUBE_STATE_METRICS_IMAGE, KUBE_STATE_METRICS_VERSION } from '../model/versions';
+import { kubeStateMetricsRules, ruleGroup } from '../rules/built-in-rules';
+import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
+import { ScrapeJob } from '../scrapes/scrape-job';
+import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** kube-state-metrics collectors (`--resources`); each needs list/watch on one resource. */
 export enum KubeStateMetricsCollector {

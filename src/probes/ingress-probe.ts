@@ -1,8 +1,12 @@
 import { Construct } from 'constructs';
-import { BlackboxExporter, BlackboxModule, exporterRewrite, optInRule, resolveProbeModule } from './blackbox-exporter';
-import type { PrometheusStack } from './prometheus-stack';
-import { RelabelRule } from './relabel';
-import { DiscoveryRole, ScrapeJob, ScrapeOptions } from './scrape-job';
+import { exporterRewrite, optInRule, resolveProbeModule } from './probe';
+import { BlackboxExporter } from '../components/blackbox-exporter';
+import { BlackboxModule } from '../model/blackbox-module';
+import { DiscoveryRole } from '../model/discovery';
+import { ScrapeOptions } from '../model/job';
+import { RelabelRule } from '../model/relabel';
+import { ScrapeJob } from '../scrapes/scrape-job';
+import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `IngressProbe`. */
 export interface IngressProbeOptions extends ScrapeOptions {

@@ -1,11 +1,13 @@
+import { ApiObject, Chart, JsonPatch, Names } from 'cdk8s';
+import { ContainerResources, k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { checkDns1035Label, checkDns1123Label, fail } from '../model/validation';
+
 /**
  * Pieces shared by the workloads we create (Prometheus, kube-state-metrics): names, the
  * `app.kubernetes.io/*` labels, Pod Security `restricted` contexts and resource requirements.
  */
-import { ApiObject, Chart, JsonPatch, Names } from 'cdk8s';
-import { ContainerResources, k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
-import { checkDns1035Label, checkDns1123Label, fail } from './validation';
+
 
 /** Annotation holding the sha256 of a component's rendered configuration. */
 export const CONFIG_HASH_ANNOTATION = 'prometheus.cdk8s.io/config-hash';

@@ -1,10 +1,8 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { PrometheusStack } from './prometheus-stack';
-import { promqlSyntaxError } from './promql';
-import {
-  checkLabelName, checkLabelValue, fail, NameValidationScheme, Where,
-} from './validation';
+import { promqlSyntaxError } from '../model/promql';
+import { checkLabelName, checkLabelValue, fail, NameValidationScheme, Where } from '../model/validation';
+import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of a recording rule. */
 export interface RecordingRuleOptions {

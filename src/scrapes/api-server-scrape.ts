@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { apiServerRules, ruleGroup } from './built-in-rules';
-import { BuiltInRulesOptions, PrometheusRuleGroup } from './prometheus-rule-group';
-import type { PrometheusStack } from './prometheus-stack';
-import { RelabelRule } from './relabel';
-import {
-  DiscoveryRole, EndpointDiscovery, endpointPortNameLabel, Scheme, SERVICE_ACCOUNT_CA, ScrapeAuthorization, ScrapeJob,
-  ScrapeOptions,
-} from './scrape-job';
+import { ScrapeJob } from './scrape-job';
+import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
+import { Scheme, ScrapeAuthorization, SERVICE_ACCOUNT_CA } from '../model/endpoint';
+import { ScrapeOptions } from '../model/job';
+import { RelabelRule } from '../model/relabel';
+import { apiServerRules, ruleGroup } from '../rules/built-in-rules';
+import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
+import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `ApiServerScrape`. */
 export interface ApiServerScrapeOptions extends ScrapeOptions {

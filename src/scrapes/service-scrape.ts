@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
-import type { PrometheusStack } from './prometheus-stack';
-import { RelabelRule } from './relabel';
-import {
-  DiscoveryRole, EndpointDiscovery, endpointOptions, endpointPortNameLabel, ScrapeJob, ScrapeOptions, TargetEndpointOptions,
-} from './scrape-job';
-import { checkPortName } from './validation';
+import { ScrapeJob } from './scrape-job';
+import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
+import { endpointOptions, TargetEndpointOptions } from '../model/endpoint';
+import { ScrapeOptions } from '../model/job';
+import { RelabelRule } from '../model/relabel';
+import { checkPortName } from '../model/validation';
+import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `ServiceScrape`. */
 export interface ServiceScrapeOptions extends ScrapeOptions, TargetEndpointOptions {

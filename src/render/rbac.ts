@@ -1,10 +1,13 @@
+import { k8s } from 'cdk8s-plus-27';
+import { DiscoveryRole } from '../model/discovery';
+import { JobSpec } from '../model/job';
+
 /**
  * RBAC derived from the registered scrape jobs: only the resources their discovery roles list and
  * watch, `get nodes/metrics` for kubelet targets, `get` on the non-resource URLs actually scraped.
  * Jobs restricted to namespaces get Roles in those namespaces; the rest share one ClusterRole.
  */
-import { k8s } from 'cdk8s-plus-27';
-import { DiscoveryRole, JobSpec } from './scrape-job';
+
 
 /** What Prometheus's Kubernetes discovery lists and watches per role (discovery/kubernetes). */
 const RESOURCES_BY_ROLE: Record<DiscoveryRole, Array<[string, string]>> = {

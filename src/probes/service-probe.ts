@@ -1,9 +1,13 @@
 import { Construct } from 'constructs';
-import { BlackboxExporter, BlackboxModule, exporterRewrite, optInRule, resolveProbeModule } from './blackbox-exporter';
-import type { PrometheusStack } from './prometheus-stack';
-import { RelabelRule } from './relabel';
-import { DiscoveryRole, ScrapeJob, ScrapeOptions } from './scrape-job';
-import { checkPortName } from './validation';
+import { exporterRewrite, optInRule, resolveProbeModule } from './probe';
+import { BlackboxExporter } from '../components/blackbox-exporter';
+import { BlackboxModule } from '../model/blackbox-module';
+import { DiscoveryRole } from '../model/discovery';
+import { ScrapeOptions } from '../model/job';
+import { RelabelRule } from '../model/relabel';
+import { checkPortName } from '../model/validation';
+import { ScrapeJob } from '../scrapes/scrape-job';
+import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `ServiceProbe`. */
 export interface ServiceProbeOptions extends ScrapeOptions {

@@ -1,4 +1,4 @@
-import { Scheme } from './scrape-job';
+import { Scheme } from './endpoint';
 
 /** Options of `AlertmanagerEndpoint.service`. */
 export interface AlertmanagerServiceOptions {

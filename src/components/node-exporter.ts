@@ -1,15 +1,14 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { PrometheusStack } from './prometheus-stack';
-import { RelabelRule } from './relabel';
-import { DiscoveryRole, endpointPortNameLabel, EndpointDiscovery, ScrapeJob, ScrapeOptions } from './scrape-job';
-import { checkPort } from './validation';
-import { NODE_EXPORTER_IMAGE, NODE_EXPORTER_VERSION } from './versions';
-import {
-  componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
-} from './workload';
+import { componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './workload';
+import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
+import { ScrapeOptions } from '../model/job';
+import { RelabelRule } from '../model/relabel';
+import { checkPort } from '../model/validation';
+import { NODE_EXPORTER_IMAGE, NODE_EXPORTER_VERSION } from '../model/versions';
+import { ScrapeJob } from '../scrapes/scrape-job';
+import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `NodeExporter`. */
 export interface NodeExporterOptions extends ScrapeOptions {

@@ -1,0 +1,229 @@
+import { Construct } from 'constructs';
+import { JobBuild } from './job';
+import { checkHttpHeader, fail, Where } from './validation';
+
+/**
+ * How a scrape reaches its target: scheme, TLS, credentials, headers, and the checks of what
+ * Prometheus refuses or silently breaks on.
+ */
+
+
+/** URL scheme of a scrape. */
+export enum Scheme {
+  /** Plain HTTP. */
+  HTTP = 'http',
+  /** HTTPS. */
+  HTTPS = 'https',
+}
+
+/** TLS protocol versions. */
+export enum TlsVersion {
+  /** TLS 1.0. */
+  TLS10 = 'TLS10',
+  /** TLS 1.1. */
+  TLS11 = 'TLS11',
+  /** TLS 1.2. */
+  TLS12 = 'TLS12',
+  /** TLS 1.3. */
+  TLS13 = 'TLS13',
+}
+
+/** Where Kubernetes mounts the ServiceAccount token and the cluster CA in every pod. */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+export const SERVICE_ACCOUNT_TOKEN = `${SERVICE_ACCOUNT_DIR}/token`;
+
+export const SERVICE_ACCOUNT_CA = `${SERVICE_ACCOUNT_DIR}/ca.crt`;
+
+/** TLS settings of a scrape. */
+export interface ScrapeTlsOptions {
+  /**
+   * CA bundle that verifies the target.
+   * @default - the in-cluster CA (`/var/run/secrets/kubernetes.io/serviceaccount/ca.crt`) for the
+   * kubelet and API server scrapes; the system roots elsewhere
+   */
+  readonly caFile?: string;
+  /**
+   * Server name expected in the target's certificate.
+   * @default - the target host
+   */
+  readonly serverName?: string;
+  /**
+   * Skip verification of the target's certificate. An explicit opt-in: never the default.
+   * @default false
+   */
+  readonly insecureSkipVerify?: boolean;
+  /**
+   * Client certificate file (requires `keyFile`).
+   * @default - none
+   */
+  readonly certFile?: string;
+  /**
+   * Client key file (requires `certFile`).
+   * @default - none
+   */
+  readonly keyFile?: string;
+  /**
+   * Minimum TLS version.
+   * @default - Prometheus's default (TLS 1.2)
+   */
+  readonly minVersion?: TlsVersion;
+}
+
+/** Kinds of scrape authorization. */
+export enum AuthorizationType {
+  /** No credentials. */
+  NONE = 'none',
+  /** `Authorization: Bearer <file content>`. */
+  BEARER_FILE = 'bearer-file',
+  /** HTTP basic auth with a password file. */
+  BASIC = 'basic',
+}
+
+/** Credentials sent with each scrape: one kind at a time, as Prometheus requires. */
+export class ScrapeAuthorization {
+  /** The pod's own ServiceAccount token (`authorization.credentials_file`). */
+  public static serviceAccountToken(): ScrapeAuthorization {
+    return new ScrapeAuthorization(AuthorizationType.BEARER_FILE, SERVICE_ACCOUNT_TOKEN);
+  }
+
+  /** A bearer token read from a file mounted in the Prometheus pod. */
+  public static bearerTokenFile(path: string): ScrapeAuthorization {
+    return new ScrapeAuthorization(AuthorizationType.BEARER_FILE, path);
+  }
+
+  /** HTTP basic auth; the password is read from a file mounted in the Prometheus pod. */
+  public static basicAuth(username: string, passwordFile: string): ScrapeAuthorization {
+    return new ScrapeAuthorization(AuthorizationType.BASIC, passwordFile, username);
+  }
+
+  /** No credentials. */
+  public static none(): ScrapeAuthorization {
+    return new ScrapeAuthorization(AuthorizationType.NONE);
+  }
+
+  private constructor(
+    /** The kind of credentials. */
+    public readonly type: AuthorizationType,
+    /** The token or password file. */
+    public readonly file?: string,
+    /** Basic-auth user name. */
+    public readonly username?: string,
+  ) {}
+}
+
+/** How a scrape reaches a target it discovers: for the constructs that scrape your workloads. */
+export interface TargetEndpointOptions {
+  /**
+   * URL scheme of the scrape.
+   * @default Scheme.HTTP
+   */
+  readonly scheme?: Scheme;
+  /**
+   * Path of the metrics endpoint; starts with "/", no query string (use `params`).
+   * @default "/metrics"
+   */
+  readonly metricsPath?: string;
+  /**
+   * URL query parameters of the scrape.
+   * @default - none
+   */
+  readonly params?: { [name: string]: string[] };
+  /**
+   * TLS settings for HTTPS targets.
+   * @default - system roots, no client certificate
+   */
+  readonly tls?: ScrapeTlsOptions;
+  /**
+   * Credentials sent with each scrape.
+   * @default ScrapeAuthorization.none()
+   */
+  readonly authorization?: ScrapeAuthorization;
+  /**
+   * Extra HTTP request headers (not the ones Prometheus sets itself, such as Authorization or
+   * User-Agent).
+   * @default - none
+   */
+  readonly httpHeaders?: { [name: string]: string };
+}
+
+/** The endpoint options of a props object, for `JobBuild` (so constructs pass them on in one line). */
+export function endpointOptions(o: TargetEndpointOptions): TargetEndpointOptions {
+  return {
+    scheme: o.scheme,
+    metricsPath: o.metricsPath,
+    params: o.params,
+    httpHeaders: o.httpHeaders,
+    tls: o.tls,
+    authorization: o.authorization,
+  };
+}
+
+/** Headers Prometheus sets or that change the connection (prometheus/common config.ReservedHeaders). */
+const RESERVED_HEADERS = new Set([
+  'Authorization', 'Host', 'Content-Encoding', 'Content-Length', 'Content-Type', 'User-Agent', 'Connection',
+  'Keep-Alive', 'Proxy-Authenticate', 'Proxy-Authorization', 'Www-Authenticate', 'Accept-Encoding',
+  'X-Prometheus-Remote-Write-Version', 'X-Prometheus-Remote-Read-Version', 'X-Prometheus-Scrape-Timeout-Seconds',
+  'X-Amz-Date', 'X-Amz-Security-Token', 'X-Amz-Content-Sha256',
+]);
+
+/** Go's http.CanonicalHeaderKey. */
+function canonicalHeader(name: string): string {
+  return name.split('-').map(w => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()).join('-');
+}
+
+function checkAbsoluteFile(where: Where, file: string | undefined): void {
+  if (file === undefined) return;
+  if (typeof file !== 'string' || !file.startsWith('/')) {
+    fail(where, file, 'give an absolute path of a file mounted in the Prometheus pod (a relative path resolves against the read-only config directory)');
+  }
+}
+
+/** Scheme, path, params, headers, TLS and credentials of a job: what Prometheus refuses, or silently breaks on. */
+export function checkEndpoint(scope: Construct, spec: JobBuild): void {
+  const at = (prop: string): Where => ({ scope, prop });
+  if (spec.scheme !== undefined && !Object.values(Scheme).includes(spec.scheme)) {
+    fail(at('scheme'), spec.scheme, 'the scheme must be Scheme.HTTP or Scheme.HTTPS');
+  }
+  if (spec.metricsPath !== undefined) {
+    const path = spec.metricsPath;
+    if (typeof path !== 'string' || !path.startsWith('/')) fail(at('metricsPath'), path, 'a metrics path must start with "/"');
+    if (/[?#]/.test(path)) fail(at('metricsPath'), path, 'a metrics path carries no query or fragment; pass URL parameters with `params`');
+  }
+  for (const [name, values] of Object.entries(spec.params ?? {})) {
+    if (name === '') fail(at('params'), name, 'a URL parameter needs a name');
+    if (!Array.isArray(values) || values.length === 0 || values.some(v => typeof v !== 'string')) {
+      fail(at(`params.${name}`), values, 'give a non-empty list of strings');
+    }
+  }
+  for (const [name, value] of Object.entries(spec.httpHeaders ?? {})) {
+    checkHttpHeader(at('httpHeaders'), name, value);
+    if (RESERVED_HEADERS.has(canonicalHeader(name))) {
+      fail(at('httpHeaders'), name, `Prometheus refuses to set "${canonicalHeader(name)}" (reserved: ${[...RESERVED_HEADERS].join(', ')}); use \`authorization\` for credentials`);
+    }
+  }
+  const tls = spec.tls;
+  if (tls) {
+    if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+      fail(at(tls.certFile === undefined ? 'tls.keyFile' : 'tls.certFile'), tls.certFile ?? tls.keyFile,
+        'a client certificate needs both certFile and keyFile');
+    }
+    checkAbsoluteFile(at('tls.caFile'), tls.caFile);
+    checkAbsoluteFile(at('tls.certFile'), tls.certFile);
+    checkAbsoluteFile(at('tls.keyFile'), tls.keyFile);
+    if (tls.minVersion !== undefined && !Object.values(TlsVersion).includes(tls.minVersion)) {
+      fail(at('tls.minVersion'), tls.minVersion, `unknown TLS version; one of ${Object.values(TlsVersion).join(', ')}`);
+    }
+    if (tls.serverName !== undefined && (typeof tls.serverName !== 'string' || tls.serverName.trim() === '')) {
+      fail(at('tls.serverName'), tls.serverName, 'a server name must be a non-empty host name');
+    }
+  }
+  const auth = spec.authorization;
+  if (auth !== undefined) {
+    if (!(auth instanceof ScrapeAuthorization)) fail(at('authorization'), auth, 'use ScrapeAuthorization.serviceAccountToken(), .bearerTokenFile(), .basicAuth() or .none()');
+    checkAbsoluteFile(at('authorization'), auth.file);
+    if (auth.type === AuthorizationType.BASIC && (typeof auth.username !== 'string' || auth.username === '')) {
+      fail(at('authorization'), auth.username, 'basic auth needs a non-empty user name');
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import { Duration } from 'cdk8s';
+import { DiscoveryRole } from './discovery';
+import { Scheme, ScrapeAuthorization, ScrapeTlsOptions } from './endpoint';
+import { RelabelRule } from './relabel';
+
+/**
+ * The typed job model: the options every scrape takes, what a construct contributes to its job,
+ * and the frozen spec the renderer and the RBAC derivation read.
+ */
+
+
+/** Options every scrape construct takes. */
+export interface ScrapeOptions {
+  /**
+   * The `job_name` of the scrape config: unique within the stack, and the `job` label of its
+   * series unless `jobLabel` says otherwise.
+   * @default - per construct (`kubelet`, `cadvisor`, `apiserver`, `kube-state-metrics` ...)
+   */
+  readonly jobName?: string;
+  /**
+   * Value of the `job` label on the scraped series.
+   * @default - the job name; `kubelet` for CadvisorScrape (kubernetes-mixin), the Service name for
+   * ServiceScrape and the container name for PodPortScrape (as in the book)
+   */
+  readonly jobLabel?: string;
+  /**
+   * Overrides the global scrape interval.
+   * @default - the stack's `scrapeInterval`
+   */
+  readonly interval?: Duration;
+  /**
+   * Overrides the scrape timeout; must not exceed the interval.
+   * @default - the smaller of the stack's `scrapeTimeout` and the interval
+   */
+  readonly timeout?: Duration;
+  /**
+   * Extra target relabel rules, applied after the construct's own.
+   * @default - none
+   */
+  readonly relabelings?: RelabelRule[];
+  /**
+   * Extra metric relabel rules, applied after the construct's own.
+   * @default - none
+   */
+  readonly metricRelabelings?: RelabelRule[];
+  /**
+   * Per-scrape limit on the number of samples; the scrape fails beyond it. 0 means no limit.
+   * @default 0
+   */
+  readonly sampleLimit?: number;
+  /**
+   * Per-scrape limit on the number of labels of a series. 0 means no limit.
+   * @default 0
+   */
+  readonly labelLimit?: number;
+}
+
+/**
+ * What the stack renders and derives RBAC from. Built by each construct; not part of the public
+ * API.
+ * @internal
+ */
+export interface JobSpec {
+  readonly jobName: string;
+  /** The `job` label of the job's series, when it is fixed (not copied from a meta label). */
+  readonly jobLabel?: string;
+  /** Kubernetes discovery role; undefined for a job with static targets. */
+  readonly role?: DiscoveryRole;
+  /** Fixed targets (host:port), instead of Kubernetes discovery. */
+  readonly staticTargets?: string[];
+  /** Namespaces given to discovery; undefined means all (cluster-wide). */
+  readonly namespaces?: string[];
+  readonly scheme: Scheme;
+  readonly metricsPath: string;
+  readonly params?: Record<string, string[]>;
+  readonly httpHeaders?: Record<string, string>;
+  readonly honorLabels?: boolean;
+  readonly honorTimestamps?: boolean;
+  readonly interval?: Duration;
+  readonly timeout?: Duration;
+  readonly tls?: ScrapeTlsOptions;
+  readonly authorization?: ScrapeAuthorization;
+  readonly relabelings: RelabelRule[];
+  readonly metricRelabelings: RelabelRule[];
+  readonly sampleLimit?: number;
+  readonly labelLimit?: number;
+  /** The target is a kubelet: `get nodes/metrics`. */
+  readonly kubeletMetrics?: boolean;
+  /** Non-resource URLs the target serves through the API server's authorizer. */
+  readonly nonResourceUrls?: string[];
+}
+
+/**
+ * What a construct contributes to its job, before the common options are merged in.
+ * @internal
+ */
+export interface JobBuild {
+  readonly defaultJobName: string;
+  readonly role?: DiscoveryRole;
+  readonly staticTargets?: string[];
+  readonly namespaces?: string[];
+  readonly scheme?: Scheme;
+  readonly metricsPath?: string;
+  readonly params?: Record<string, string[]>;
+  readonly httpHeaders?: Record<string, string>;
+  readonly honorLabels?: boolean;
+  readonly honorTimestamps?: boolean;
+  readonly tls?: ScrapeTlsOptions;
+  readonly authorization?: ScrapeAuthorization;
+  readonly relabelings: RelabelRule[];
+  /** The `job` label when the user gives no `jobLabel` (default: the job name). */
+  readonly defaultJobLabel?: string;
+  /** Or: the meta label the `job` label is copied from when the user gives no `jobLabel`. */
+  readonly jobLabelFrom?: string;
+  readonly metricRelabelings?: RelabelRule[];
+  /** The prop the construct's metric relabelings came from, when the user wrote them (they are then checked). */
+  readonly metricRelabelingsProp?: string;
+  readonly kubeletMetrics?: boolean;
+  readonly nonResourceUrls?: string[];
+}

@@ -1,0 +1,119 @@
+import { Construct } from 'constructs';
+import { checkEndpoint, Scheme } from '../model/endpoint';
+import { JobBuild, JobSpec, ScrapeOptions } from '../model/job';
+import { RelabelRule } from '../model/relabel';
+import { checkRelabelRule } from '../model/relabel-check';
+import { checkDns1123Label, checkNonNegativeInteger, checkPositiveDuration, fail } from '../model/validation';
+import type { PrometheusStack } from '../stack/prometheus-stack';
+
+/**
+ * The base class of every scrape construct: it merges the common options into the construct's
+ * job, validates the job and registers it with its stack.
+ */
+
+
+/**
+ * Base class of every scrape construct: holds the job model, validates it against the stack's
+ * global settings and registers it with the stack.
+ */
+export abstract class ScrapeJob extends Construct {
+  private _prometheus?: PrometheusStack;
+  private _jobSpec?: JobSpec;
+
+  protected constructor(scope: Construct, id: string) {
+    super(scope, id);
+  }
+
+  /** The `job_name` of this scrape config. */
+  public get jobName(): string {
+    return this._job.jobName;
+  }
+
+  /** The stack that scrapes this job. */
+  public get prometheus(): PrometheusStack {
+    return this._prometheus!;
+  }
+
+  /** @internal */
+  public get _job(): JobSpec {
+    if (!this._jobSpec) throw new Error(`${this.node.path}: scrape job was never registered (internal error)`);
+    return this._jobSpec;
+  }
+
+  /**
+   * Validates the job and registers it with its stack. Subclasses call it once, at the end of
+   * their constructor.
+   * @internal
+   */
+  protected _register(prometheus: PrometheusStack, options: ScrapeOptions, spec: JobBuild): void {
+    if (!prometheus || typeof (prometheus as any).addScrape !== 'function') {
+      fail({ scope: this, prop: 'prometheus' }, String(prometheus), 'must be a PrometheusStack');
+    }
+    this._prometheus = prometheus;
+    const jobName = options.jobName ?? spec.defaultJobName;
+    const nameScheme = prometheus.nameValidationScheme;
+
+    if (typeof jobName !== 'string' || jobName.trim() === '') {
+      fail({ scope: this, prop: 'jobName' }, jobName, 'a job name must be a non-empty string');
+    }
+    if (options.interval !== undefined) checkPositiveDuration({ scope: this, prop: 'interval' }, options.interval);
+    if (options.timeout !== undefined) checkPositiveDuration({ scope: this, prop: 'timeout' }, options.timeout);
+    const interval = options.interval ?? prometheus.scrapeInterval;
+    if (options.timeout !== undefined && options.timeout.toMilliseconds() > interval.toMilliseconds()) {
+      fail({ scope: this, prop: 'timeout' }, options.timeout,
+        `the scrape timeout must not exceed the ${options.interval ? '' : 'global '}scrape interval (${interval.toMilliseconds()}ms)`);
+    }
+    if (options.sampleLimit !== undefined) checkNonNegativeInteger({ scope: this, prop: 'sampleLimit' }, options.sampleLimit);
+    if (options.labelLimit !== undefined) checkNonNegativeInteger({ scope: this, prop: 'labelLimit' }, options.labelLimit);
+    (spec.namespaces ?? []).forEach((ns, i) => checkDns1123Label({ scope: this, prop: `namespaces[${i}]` }, ns));
+    if (spec.namespaces !== undefined && spec.namespaces.length === 0) {
+      fail({ scope: this, prop: 'namespaces' }, [], 'give at least one namespace, or leave it out to discover in all namespaces');
+    }
+    checkEndpoint(this, spec);
+
+    if (options.jobLabel !== undefined && (typeof options.jobLabel !== 'string' || options.jobLabel === '')) {
+      fail({ scope: this, prop: 'jobLabel' }, options.jobLabel, 'the job label must be a non-empty string');
+    }
+    // The job label: the user's, else the construct's fixed value or meta label, else the job name.
+    const fixedJobLabel = options.jobLabel ?? (spec.jobLabelFrom ? undefined : spec.defaultJobLabel ?? jobName);
+    const jobLabelRule = fixedJobLabel !== undefined
+      ? (fixedJobLabel === jobName ? undefined : RelabelRule.setLabel('job', fixedJobLabel))
+      : RelabelRule.copy(spec.jobLabelFrom!, 'job');
+    const builtIn = jobLabelRule ? [...spec.relabelings, jobLabelRule] : spec.relabelings;
+    const userRelabelings = options.relabelings ?? [];
+    const userMetricRelabelings = options.metricRelabelings ?? [];
+    const check = (prop: string, rules: RelabelRule[], metric: boolean) => rules.forEach((rule, i) =>
+      checkRelabelRule({ scope: this, prop: `${prop}[${i}]`, role: spec.role, scheme: nameScheme, metric }, rule));
+    check('relabelings', userRelabelings, false);
+    check('metricRelabelings', userMetricRelabelings, true);
+    // The construct's own rules are checked too: a defect there must not reach a cluster.
+    // The constructs' own rules are constants, proven by the unit tests (test/built-in-rules.test.ts)
+    // and the real promtool (e2e): checked here only when they came from the user (a custom preset).
+    if (spec.metricRelabelingsProp !== undefined) check(spec.metricRelabelingsProp, spec.metricRelabelings ?? [], true);
+
+    this._jobSpec = {
+      jobName,
+      jobLabel: fixedJobLabel,
+      role: spec.role,
+      staticTargets: spec.staticTargets ? [...spec.staticTargets] : undefined,
+      namespaces: spec.namespaces ? [...new Set(spec.namespaces)] : undefined,
+      scheme: spec.scheme ?? Scheme.HTTP,
+      metricsPath: spec.metricsPath ?? '/metrics',
+      params: spec.params,
+      httpHeaders: spec.httpHeaders,
+      honorLabels: spec.honorLabels,
+      honorTimestamps: spec.honorTimestamps,
+      interval: options.interval,
+      timeout: options.timeout,
+      tls: spec.tls,
+      authorization: spec.authorization,
+      relabelings: [...builtIn, ...userRelabelings],
+      metricRelabelings: [...(spec.metricRelabelings ?? []), ...userMetricRelabelings],
+      sampleLimit: options.sampleLimit,
+      labelLimit: options.labelLimit,
+      kubeletMetrics: spec.kubeletMetrics,
+      nonResourceUrls: spec.nonResourceUrls,
+    };
+    prometheus.addScrape(this);
+  }
+}
