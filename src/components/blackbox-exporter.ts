@@ -4,10 +4,11 @@ import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { componentLabels, CONFIG_HASH_ANNOTATION, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './workload';
 import { BlackboxModule, checkModule } from '../model/blackbox-module';
+import { brand, hasBrand } from '../model/brand';
+import { checkPrometheus, IPrometheus } from '../model/prometheus';
 import { fail } from '../model/validation';
 import { BLACKBOX_EXPORTER_IMAGE, BLACKBOX_EXPORTER_VERSION } from '../model/versions';
 import { renderBlackboxConfig } from '../render/blackbox-config';
-import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `BlackboxExporter`. */
 export interface BlackboxExporterOptions {
@@ -42,7 +43,7 @@ export interface BlackboxExporterOptions {
 /** Props of `BlackboxExporter`. */
 export interface BlackboxExporterProps extends BlackboxExporterOptions {
   /** The stack whose pods may reach the exporter (NetworkPolicy). */
-  readonly prometheus: PrometheusStack;
+  readonly prometheus: IPrometheus;
 }
 
 const HTTP_PORT = 9115;
@@ -63,6 +64,11 @@ const CONFIG_FILE = 'blackbox.yml';
  * log line.
  */
 export class BlackboxExporter extends Construct {
+  /** Whether `x` is a BlackboxExporter, made by any copy of this library. */
+  public static isBlackboxExporter(x: any): x is BlackboxExporter {
+    return hasBrand(x, 'BlackboxExporter');
+  }
+
   /** Namespace of the exporter's objects. */
   public readonly namespace: string;
   /** Name of the exporter's Service. */
@@ -79,9 +85,7 @@ export class BlackboxExporter extends Construct {
 
   public constructor(scope: Construct, id: string, props: BlackboxExporterProps) {
     super(scope, id);
-    if (!props.prometheus || typeof (props.prometheus as any).addScrape !== 'function') {
-      fail({ scope: this, prop: 'prometheus' }, String(props.prometheus), 'must be a PrometheusStack');
-    }
+    checkPrometheus({ scope: this, prop: 'prometheus' }, props.prometheus);
     this.namespace = resolveNamespace(this, props.namespace, props.prometheus.namespace);
     const name = resolveName(this, props.name, 63);
     this.serviceName = name;
@@ -220,6 +224,7 @@ export class BlackboxExporter extends Construct {
     return this.moduleList.find(m => m.name === name);
   }
 }
+brand(BlackboxExporter, 'BlackboxExporter');
 
 // ---------------------------------------------------------------------------------------------
 // What ServiceProbe and IngressProbe share

@@ -4,13 +4,13 @@ import { Construct } from 'constructs';
 import { clusterScoped, componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './workload';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
 import { ScrapeOptions } from '../model/job';
+import { checkPrometheus, IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { fail } from '../model/validation';
 import { KUBE_STATE_METRICS_IMAGE, KUBE_STATE_METRICS_VERSION } from '../model/versions';
 import { kubeStateMetricsRules, ruleGroup } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 import { ScrapeJob } from '../scrapes/scrape-job';
-import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** kube-state-metrics collectors (`--resources`); each needs list/watch on one resource. */
 export enum KubeStateMetricsCollector {
@@ -134,7 +134,7 @@ export interface KubeStateMetricsOptions extends ScrapeOptions {
 /** Props of `KubeStateMetrics`. */
 export interface KubeStateMetricsProps extends KubeStateMetricsOptions {
   /** The stack that scrapes kube-state-metrics. */
-  readonly prometheus: PrometheusStack;
+  readonly prometheus: IPrometheus;
 }
 
 const METRICS_PORT = 8080;
@@ -156,7 +156,9 @@ export class KubeStateMetrics extends ScrapeJob {
 
   public constructor(scope: Construct, id: string, props: KubeStateMetricsProps) {
     super(scope, id);
-    this.namespace = resolveNamespace(this, props.namespace, props.prometheus?.namespace);
+    // Validate first: everything below reads the stack.
+    checkPrometheus({ scope: this, prop: 'prometheus' }, props.prometheus);
+    this.namespace = resolveNamespace(this, props.namespace, props.prometheus.namespace);
     const name = resolveName(this, props.name, 63);
     this.serviceName = name;
     this.collectors = [...new Set(props.collectors ?? DEFAULT_KUBE_STATE_METRICS_COLLECTORS)];

@@ -4,11 +4,11 @@ import { Construct } from 'constructs';
 import { componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './workload';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
 import { ScrapeOptions } from '../model/job';
+import { checkPrometheus, IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { checkPort } from '../model/validation';
 import { NODE_EXPORTER_IMAGE, NODE_EXPORTER_VERSION } from '../model/versions';
 import { ScrapeJob } from '../scrapes/scrape-job';
-import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `NodeExporter`. */
 export interface NodeExporterOptions extends ScrapeOptions {
@@ -45,7 +45,7 @@ export interface NodeExporterOptions extends ScrapeOptions {
 /** Props of `NodeExporter`. */
 export interface NodeExporterProps extends NodeExporterOptions {
   /** The stack that scrapes node-exporter. */
-  readonly prometheus: PrometheusStack;
+  readonly prometheus: IPrometheus;
 }
 
 const DEFAULT_PORT = 9100;
@@ -90,7 +90,9 @@ export class NodeExporter extends ScrapeJob {
 
   public constructor(scope: Construct, id: string, props: NodeExporterProps) {
     super(scope, id);
-    this.namespace = resolveNamespace(this, props.namespace, props.prometheus?.namespace);
+    // Validate first: everything below reads the stack.
+    checkPrometheus({ scope: this, prop: 'prometheus' }, props.prometheus);
+    this.namespace = resolveNamespace(this, props.namespace, props.prometheus.namespace);
     const name = resolveName(this, props.name, 63);
     this.serviceName = name;
     this.port = props.port ?? DEFAULT_PORT;

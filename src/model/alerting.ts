@@ -1,3 +1,4 @@
+import { brand, hasBrand } from './brand';
 import { Scheme } from './endpoint';
 
 /** Options of `AlertmanagerEndpoint.service`. */
@@ -23,6 +24,11 @@ export interface AlertmanagerServiceOptions {
  * this library's job.
  */
 export class AlertmanagerEndpoint {
+  /** Whether `x` is an AlertmanagerEndpoint, made by any copy of this library. */
+  public static isAlertmanagerEndpoint(x: any): x is AlertmanagerEndpoint {
+    return hasBrand(x, 'AlertmanagerEndpoint');
+  }
+
   /**
    * An Alertmanager behind a Service, addressed by its cluster DNS name
    * (`<name>.<namespace>.svc:<port>`).
@@ -47,3 +53,4 @@ export class AlertmanagerEndpoint {
     public readonly _service?: { name: string; namespace: string; port: number },
   ) {}
 }
+brand(AlertmanagerEndpoint, 'AlertmanagerEndpoint');

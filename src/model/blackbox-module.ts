@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { brand, hasBrand } from './brand';
 import { checkHttpHeader, checkPositiveDuration, checkRegex, fail, Where } from './validation';
 
 /**
@@ -149,6 +150,11 @@ export interface BlackboxModuleSpec {
  * is given to a `BlackboxExporter`, so that errors name the construct path.
  */
 export class BlackboxModule {
+  /** Whether `x` is a BlackboxModule, made by any copy of this library. */
+  public static isBlackboxModule(x: any): x is BlackboxModule {
+    return hasBrand(x, 'BlackboxModule');
+  }
+
   /** `http_2xx`: GET, any 2xx status after redirects, IPv4 first. */
   public static http2xx(): BlackboxModule {
     return BlackboxModule.http({ name: 'http_2xx' });
@@ -194,6 +200,7 @@ export class BlackboxModule {
     return this._spec.prober;
   }
 }
+brand(BlackboxModule, 'BlackboxModule');
 
 /** A shallow copy that also copies arrays and maps, so later changes by the caller do not leak in. */
 function copy<T extends object>(options: T): T {
@@ -212,7 +219,7 @@ function copy<T extends object>(options: T): T {
 const MODULE_NAME = /^[A-Za-z0-9_.-]+$/;
 
 export function checkModule(where: Where, module: BlackboxModule): void {
-  if (!(module instanceof BlackboxModule)) {
+  if (!BlackboxModule.isBlackboxModule(module)) {
     fail(where, module, 'must be a BlackboxModule (use BlackboxModule.http2xx(), .tcpConnect(), .http() or .tcp())');
   }
   const m = module._spec;

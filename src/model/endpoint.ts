@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { brand, hasBrand } from './brand';
 import { JobBuild } from './job';
 import { checkHttpHeader, fail, Where } from './validation';
 
@@ -82,6 +83,11 @@ export enum AuthorizationType {
 
 /** Credentials sent with each scrape: one kind at a time, as Prometheus requires. */
 export class ScrapeAuthorization {
+  /** Whether `x` is a ScrapeAuthorization, made by any copy of this library. */
+  public static isScrapeAuthorization(x: any): x is ScrapeAuthorization {
+    return hasBrand(x, 'ScrapeAuthorization');
+  }
+
   /** The pod's own ServiceAccount token (`authorization.credentials_file`). */
   public static serviceAccountToken(): ScrapeAuthorization {
     return new ScrapeAuthorization(AuthorizationType.BEARER_FILE, SERVICE_ACCOUNT_TOKEN);
@@ -111,6 +117,7 @@ export class ScrapeAuthorization {
     public readonly username?: string,
   ) {}
 }
+brand(ScrapeAuthorization, 'ScrapeAuthorization');
 
 /** How a scrape reaches a target it discovers: for the constructs that scrape your workloads. */
 export interface TargetEndpointOptions {
@@ -220,7 +227,7 @@ export function checkEndpoint(scope: Construct, spec: JobBuild): void {
   }
   const auth = spec.authorization;
   if (auth !== undefined) {
-    if (!(auth instanceof ScrapeAuthorization)) fail(at('authorization'), auth, 'use ScrapeAuthorization.serviceAccountToken(), .bearerTokenFile(), .basicAuth() or .none()');
+    if (!ScrapeAuthorization.isScrapeAuthorization(auth)) fail(at('authorization'), auth, 'use ScrapeAuthorization.serviceAccountToken(), .bearerTokenFile(), .basicAuth() or .none()');
     checkAbsoluteFile(at('authorization'), auth.file);
     if (auth.type === AuthorizationType.BASIC && (typeof auth.username !== 'string' || auth.username === '')) {
       fail(at('authorization'), auth.username, 'basic auth needs a non-empty user name');

@@ -24,7 +24,7 @@ const ALL_ACTIONS = new Set<string>(Object.values(RelabelAction));
 /** Checks one rule as Prometheus would, plus the mistakes Prometheus would silently accept. */
 export function checkRelabelRule(ctx: RuleContext, rule: RelabelRule): void {
   const at = (field: string): Where => ({ scope: ctx.scope, prop: `${ctx.prop}.${field}` });
-  if (!(rule instanceof RelabelRule)) fail({ scope: ctx.scope, prop: ctx.prop }, rule, 'must be a RelabelRule (use the RelabelRule.* factories)');
+  if (!RelabelRule.isRelabelRule(rule)) fail({ scope: ctx.scope, prop: ctx.prop }, rule, 'must be a RelabelRule (use the RelabelRule.* factories)');
   if (!ALL_ACTIONS.has(rule.action)) {
     fail(at('action'), rule.action, `unknown relabel action; one of ${[...ALL_ACTIONS].join(', ')}`);
   }

@@ -5,6 +5,8 @@
  * checked when the rule is attached to a scrape, so that the error can name the construct path.
  */
 
+import { brand, hasBrand } from './brand';
+
 /** The relabel actions Prometheus 3 knows. */
 export enum RelabelAction {
   /** Write `replacement` (with regex groups) into `targetLabel`. */
@@ -114,6 +116,11 @@ export interface RelabelLabelMapOptions {
  * `metric_relabel_configs` (series, after the scrape).
  */
 export class RelabelRule {
+  /** Whether `x` is a RelabelRule, made by any copy of this library. */
+  public static isRelabelRule(x: any): x is RelabelRule {
+    return hasBrand(x, 'RelabelRule');
+  }
+
   /** Keep only targets or series whose source labels match. */
   public static keep(options: RelabelMatchOptions): RelabelRule {
     return new RelabelRule(RelabelAction.KEEP, options);
@@ -205,6 +212,7 @@ export class RelabelRule {
     this.modulus = fields.modulus;
   }
 }
+brand(RelabelRule, 'RelabelRule');
 
 interface RuleFields {
   readonly sourceLabels?: string[];

@@ -4,9 +4,9 @@ import { BlackboxExporter } from '../components/blackbox-exporter';
 import { BlackboxModule } from '../model/blackbox-module';
 import { DiscoveryRole } from '../model/discovery';
 import { ScrapeOptions } from '../model/job';
+import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { ScrapeJob } from '../scrapes/scrape-job';
-import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `IngressProbe`. */
 export interface IngressProbeOptions extends ScrapeOptions {
@@ -31,7 +31,7 @@ export interface IngressProbeOptions extends ScrapeOptions {
 /** Props of `IngressProbe`. */
 export interface IngressProbeProps extends IngressProbeOptions {
   /** The stack that runs the probes. */
-  readonly prometheus: PrometheusStack;
+  readonly prometheus: IPrometheus;
   /** The exporter the probes go through. */
   readonly blackboxExporter: BlackboxExporter;
 }

@@ -17,10 +17,10 @@ import { renderModule } from '../render/blackbox-config';
  * @internal
  */
 export function resolveProbeModule(scope: Construct, exporter: BlackboxExporter, module: BlackboxModule): string {
-  if (!(exporter instanceof BlackboxExporter)) {
+  if (!BlackboxExporter.isBlackboxExporter(exporter)) {
     fail({ scope, prop: 'blackboxExporter' }, String(exporter), 'must be a BlackboxExporter');
   }
-  if (!(module instanceof BlackboxModule)) {
+  if (!BlackboxModule.isBlackboxModule(module)) {
     fail({ scope, prop: 'module' }, module, 'must be a BlackboxModule (use BlackboxModule.http2xx(), .tcpConnect(), .http() or .tcp())');
   }
   const theirs = exporter.findModule(module.name);

@@ -4,10 +4,10 @@ import { BlackboxExporter } from '../components/blackbox-exporter';
 import { BlackboxModule } from '../model/blackbox-module';
 import { DiscoveryRole } from '../model/discovery';
 import { ScrapeOptions } from '../model/job';
+import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { checkPortName } from '../model/validation';
 import { ScrapeJob } from '../scrapes/scrape-job';
-import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `ServiceProbe`. */
 export interface ServiceProbeOptions extends ScrapeOptions {
@@ -37,7 +37,7 @@ export interface ServiceProbeOptions extends ScrapeOptions {
 /** Props of `ServiceProbe`. */
 export interface ServiceProbeProps extends ServiceProbeOptions {
   /** The stack that runs the probes. */
-  readonly prometheus: PrometheusStack;
+  readonly prometheus: IPrometheus;
   /** The exporter the probes go through. */
   readonly blackboxExporter: BlackboxExporter;
 }

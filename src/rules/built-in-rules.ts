@@ -6,9 +6,9 @@
  */
 import { Duration } from 'cdk8s';
 import { builtInRule, BuiltInRulesOptions, PrometheusRule as Rule, PrometheusRuleGroupProps } from './prometheus-rule-group';
+import { IPrometheus } from '../model/prometheus';
 import { RelabelAction, RelabelRule } from '../model/relabel';
 import { regexMatches } from '../model/validation';
-import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Built-in rule factories: the rules are marked built-in (see builtInRule). */
 const PrometheusRule = {
@@ -32,7 +32,7 @@ function selector(job: string, metricsPath?: string): string {
 
 /** A group from rules, leaving out the omitted ones (and failing on unknown names to omit). */
 export function ruleGroup(
-  prometheus: PrometheusStack, defaultName: string, job: string, rules: RuleNeeds[], options: BuiltInRulesOptions,
+  prometheus: IPrometheus, defaultName: string, job: string, rules: RuleNeeds[], options: BuiltInRulesOptions,
   where: () => string,
 ): PrometheusRuleGroupProps {
   const omit = new Set(options.omit ?? []);
@@ -268,7 +268,7 @@ export function kubeStateMetricsRules(job: string): Array<RuleNeeds & { collecto
 }
 
 /** Prometheus itself: reloads, rule failures, targets down, compactions. */
-export function selfMonitoringRules(prometheus: PrometheusStack, job: string): PrometheusRuleGroupProps {
+export function selfMonitoringRules(prometheus: IPrometheus, job: string): PrometheusRuleGroupProps {
   const sel = selector(job);
   return {
     prometheus,

@@ -1,7 +1,10 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { brand, hasBrand } from '../model/brand';
+import { checkPrometheus, IPrometheus, IRuleGroup } from '../model/prometheus';
 import { promqlSyntaxError } from '../model/promql';
 import { checkLabelName, checkLabelValue, fail, NameValidationScheme, Where } from '../model/validation';
+// The one import back up a layer, type-only: the public `prometheus` property keeps its type.
 import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of a recording rule. */
@@ -47,6 +50,11 @@ export interface AlertingRuleOptions {
 
 /** One recording or alerting rule. */
 export class PrometheusRule {
+  /** Whether `x` is a PrometheusRule, made by any copy of this library. */
+  public static isPrometheusRule(x: any): x is PrometheusRule {
+    return hasBrand(x, 'PrometheusRule');
+  }
+
   /** A recording rule. */
   public static recording(options: RecordingRuleOptions): PrometheusRule {
     return new PrometheusRule({ record: options.record, expr: options.expr, labels: options.labels });
@@ -102,6 +110,7 @@ export class PrometheusRule {
     return this._annotations ? { ...this._annotations } : undefined;
   }
 }
+brand(PrometheusRule, 'PrometheusRule');
 
 interface RuleFields {
   readonly record?: string;
@@ -130,7 +139,7 @@ export interface BuiltInRulesOptions {
 /** Props of `PrometheusRuleGroup`. */
 export interface PrometheusRuleGroupProps {
   /** The stack that evaluates the rules. */
-  readonly prometheus: PrometheusStack;
+  readonly prometheus: IPrometheus;
   /**
    * Name of the group, unique within the stack.
    * @default - the construct id
@@ -171,7 +180,12 @@ export function builtInRule(rule: PrometheusRule): PrometheusRule {
  * parsed at synth time: a PromQL syntax error fails `cdk8s synth` with the group, the rule and the
  * position.
  */
-export class PrometheusRuleGroup extends Construct {
+export class PrometheusRuleGroup extends Construct implements IRuleGroup {
+  /** Whether `x` is a PrometheusRuleGroup, made by any copy of this library. */
+  public static isPrometheusRuleGroup(x: any): x is PrometheusRuleGroup {
+    return hasBrand(x, 'PrometheusRuleGroup');
+  }
+
   /** Name of the group. */
   public readonly groupName: string;
   /** Evaluation interval, if set. */
@@ -183,7 +197,9 @@ export class PrometheusRuleGroup extends Construct {
 
   public constructor(scope: Construct, id: string, props: PrometheusRuleGroupProps) {
     super(scope, id);
-    this.prometheus = props.prometheus;
+    checkPrometheus({ scope: this, prop: 'prometheus' }, props.prometheus);
+    // checkPrometheus admits only a PrometheusStack (of any copy of this library).
+    this.prometheus = props.prometheus as PrometheusStack;
     this.groupName = props.groupName ?? id;
     this.interval = props.interval;
     if (typeof this.groupName !== 'string' || this.groupName.trim() === '') {
@@ -219,7 +235,7 @@ export class PrometheusRuleGroup extends Construct {
   private checkRule(where: Where, rule: PrometheusRule): void {
     const at = (field: string): Where => ({ scope: where.scope, prop: `${where.prop}.${field}` });
     const scheme = this.prometheus.nameValidationScheme;
-    if (!(rule instanceof PrometheusRule)) fail(where, rule, 'use PrometheusRule.recording() or PrometheusRule.alerting()');
+    if (!PrometheusRule.isPrometheusRule(rule)) fail(where, rule, 'use PrometheusRule.recording() or PrometheusRule.alerting()');
     const which = `(group "${this.groupName}", rule "${rule.name}")`;
     if (rule.record !== undefined) {
       if (rule.record === '' || (scheme === NameValidationScheme.LEGACY && !LEGACY_METRIC.test(rule.record))) {
@@ -257,3 +273,4 @@ export class PrometheusRuleGroup extends Construct {
     }
   }
 }
+brand(PrometheusRuleGroup, 'PrometheusRuleGroup');

@@ -3,10 +3,10 @@ import { ScrapeJob } from './scrape-job';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
 import { Scheme, ScrapeAuthorization, SERVICE_ACCOUNT_CA } from '../model/endpoint';
 import { ScrapeOptions } from '../model/job';
+import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { apiServerRules, ruleGroup } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
-import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `ApiServerScrape`. */
 export interface ApiServerScrapeOptions extends ScrapeOptions {
@@ -20,7 +20,7 @@ export interface ApiServerScrapeOptions extends ScrapeOptions {
 /** Props of `ApiServerScrape`. */
 export interface ApiServerScrapeProps extends ApiServerScrapeOptions {
   /** The stack that scrapes the API server. */
-  readonly prometheus: PrometheusStack;
+  readonly prometheus: IPrometheus;
 }
 
 /**

@@ -3,10 +3,10 @@ import { kubeletJob } from './kubelet-scrape';
 import { ScrapeJob } from './scrape-job';
 import { ScrapeTlsOptions } from '../model/endpoint';
 import { ScrapeOptions } from '../model/job';
+import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { cadvisorRules, droppedBy, ruleGroup } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
-import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Which cAdvisor series to drop at scrape time (cardinality presets). */
 export class CadvisorMetrics {
@@ -124,7 +124,7 @@ export interface CadvisorScrapeOptions extends ScrapeOptions {
 /** Props of `CadvisorScrape`. */
 export interface CadvisorScrapeProps extends CadvisorScrapeOptions {
   /** The stack that scrapes cAdvisor. */
-  readonly prometheus: PrometheusStack;
+  readonly prometheus: IPrometheus;
 }
 
 /**

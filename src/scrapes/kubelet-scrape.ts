@@ -3,10 +3,10 @@ import { ScrapeJob } from './scrape-job';
 import { DiscoveryRole } from '../model/discovery';
 import { Scheme, ScrapeAuthorization, ScrapeTlsOptions, SERVICE_ACCOUNT_CA } from '../model/endpoint';
 import { JobBuild, ScrapeOptions } from '../model/job';
+import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { kubeletRules, ruleGroup } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
-import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `KubeletScrape`. */
 export interface KubeletScrapeOptions extends ScrapeOptions {
@@ -21,7 +21,7 @@ export interface KubeletScrapeOptions extends ScrapeOptions {
 /** Props of `KubeletScrape`. */
 export interface KubeletScrapeProps extends KubeletScrapeOptions {
   /** The stack that scrapes the kubelets. */
-  readonly prometheus: PrometheusStack;
+  readonly prometheus: IPrometheus;
 }
 
 /**

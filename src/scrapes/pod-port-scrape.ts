@@ -3,9 +3,9 @@ import { ScrapeJob } from './scrape-job';
 import { DiscoveryRole } from '../model/discovery';
 import { endpointOptions, TargetEndpointOptions } from '../model/endpoint';
 import { ScrapeOptions } from '../model/job';
+import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { checkPortName } from '../model/validation';
-import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `PodPortScrape`. */
 export interface PodPortScrapeOptions extends ScrapeOptions, TargetEndpointOptions {
@@ -24,7 +24,7 @@ export interface PodPortScrapeOptions extends ScrapeOptions, TargetEndpointOptio
 /** Props of `PodPortScrape`. */
 export interface PodPortScrapeProps extends PodPortScrapeOptions {
   /** The stack that scrapes the pods. */
-  readonly prometheus: PrometheusStack;
+  readonly prometheus: IPrometheus;
 }
 
 /**

@@ -1,23 +1,25 @@
 import { Construct } from 'constructs';
+import { brand, hasBrand } from '../model/brand';
 import { checkEndpoint, Scheme } from '../model/endpoint';
 import { JobBuild, JobSpec, ScrapeOptions } from '../model/job';
+import { checkPrometheus, IPrometheus, IScrapeJob } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { checkRelabelRule } from '../model/relabel-check';
 import { checkDns1123Label, checkNonNegativeInteger, checkPositiveDuration, fail } from '../model/validation';
+// The one import back up a layer, type-only: the public `prometheus` property keeps its type.
 import type { PrometheusStack } from '../stack/prometheus-stack';
-
-/**
- * The base class of every scrape construct: it merges the common options into the construct's
- * job, validates the job and registers it with its stack.
- */
-
 
 /**
  * Base class of every scrape construct: holds the job model, validates it against the stack's
  * global settings and registers it with the stack.
  */
-export abstract class ScrapeJob extends Construct {
-  private _prometheus?: PrometheusStack;
+export abstract class ScrapeJob extends Construct implements IScrapeJob {
+  /** Whether `x` is a ScrapeJob, made by any copy of this library. */
+  public static isScrapeJob(x: any): x is ScrapeJob {
+    return hasBrand(x, 'ScrapeJob');
+  }
+
+  private _prometheus?: IPrometheus;
   private _jobSpec?: JobSpec;
 
   protected constructor(scope: Construct, id: string) {
@@ -31,7 +33,8 @@ export abstract class ScrapeJob extends Construct {
 
   /** The stack that scrapes this job. */
   public get prometheus(): PrometheusStack {
-    return this._prometheus!;
+    // checkPrometheus admitted only a PrometheusStack (of any copy of this library).
+    return this._prometheus as PrometheusStack;
   }
 
   /** @internal */
@@ -45,10 +48,8 @@ export abstract class ScrapeJob extends Construct {
    * their constructor.
    * @internal
    */
-  protected _register(prometheus: PrometheusStack, options: ScrapeOptions, spec: JobBuild): void {
-    if (!prometheus || typeof (prometheus as any).addScrape !== 'function') {
-      fail({ scope: this, prop: 'prometheus' }, String(prometheus), 'must be a PrometheusStack');
-    }
+  protected _register(prometheus: IPrometheus, options: ScrapeOptions, spec: JobBuild): void {
+    checkPrometheus({ scope: this, prop: 'prometheus' }, prometheus);
     this._prometheus = prometheus;
     const jobName = options.jobName ?? spec.defaultJobName;
     const nameScheme = prometheus.nameValidationScheme;
@@ -117,3 +118,4 @@ export abstract class ScrapeJob extends Construct {
     prometheus.addScrape(this);
   }
 }
+brand(ScrapeJob, 'ScrapeJob');

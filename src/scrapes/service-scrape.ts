@@ -3,9 +3,9 @@ import { ScrapeJob } from './scrape-job';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
 import { endpointOptions, TargetEndpointOptions } from '../model/endpoint';
 import { ScrapeOptions } from '../model/job';
+import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { checkPortName } from '../model/validation';
-import type { PrometheusStack } from '../stack/prometheus-stack';
 
 /** Options of `ServiceScrape`. */
 export interface ServiceScrapeOptions extends ScrapeOptions, TargetEndpointOptions {
@@ -30,7 +30,7 @@ export interface ServiceScrapeOptions extends ScrapeOptions, TargetEndpointOptio
 /** Props of `ServiceScrape`. */
 export interface ServiceScrapeProps extends ServiceScrapeOptions {
   /** The stack that scrapes the Services. */
-  readonly prometheus: PrometheusStack;
+  readonly prometheus: IPrometheus;
 }
 
 /**

@@ -10,8 +10,10 @@ import { KubeStateMetrics, KubeStateMetricsOptions } from '../components/kube-st
 import { NodeExporter, NodeExporterOptions } from '../components/node-exporter';
 import { clusterScoped, componentLabels, CONFIG_HASH_ANNOTATION, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../components/workload';
 import { AlertmanagerEndpoint } from '../model/alerting';
+import { brand, hasBrand } from '../model/brand';
 import { Scheme } from '../model/endpoint';
 import { JobSpec } from '../model/job';
+import { IPrometheus, IRuleGroup, IScrapeJob, PROMETHEUS_STACK_BRAND } from '../model/prometheus';
 import { checkDns1035Label, checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show } from '../model/validation';
 import { PROMETHEUS_IMAGE, PROMETHEUS_VERSION } from '../model/versions';
 import { IngressProbe, IngressProbeOptions } from '../probes/ingress-probe';
@@ -131,7 +133,12 @@ export interface PrometheusStackProps {
  * ConfigMap with `prometheus.yml` rendered at synth, a StatefulSet with persistent storage,
  * hot reload, probes and Pod Security `restricted`, a ClusterIP Service and a NetworkPolicy.
  */
-export class PrometheusStack extends Construct {
+export class PrometheusStack extends Construct implements IPrometheus {
+  /** Whether `x` is a PrometheusStack, made by any copy of this library. */
+  public static isPrometheusStack(x: any): x is PrometheusStack {
+    return hasBrand(x, PROMETHEUS_STACK_BRAND);
+  }
+
   /** Namespace of the stack's objects. */
   public readonly namespace: string;
   /** Base name of the stack's objects. */
@@ -221,7 +228,7 @@ export class PrometheusStack extends Construct {
     for (const [i, ns] of (props.allowFromNamespaces ?? []).entries()) checkDns1123Label(where(`allowFromNamespaces[${i}]`), ns);
     this.alertmanagers = [...(props.alertmanagers ?? [])];
     this.alertmanagers.forEach((am, i) => {
-      if (!(am instanceof AlertmanagerEndpoint)) fail(where(`alertmanagers[${i}]`), am, 'use AlertmanagerEndpoint.service() or .addresses()');
+      if (!AlertmanagerEndpoint.isAlertmanagerEndpoint(am)) fail(where(`alertmanagers[${i}]`), am, 'use AlertmanagerEndpoint.service() or .addresses()');
       if (am.targets.length === 0) fail(where(`alertmanagers[${i}]`), am.targets, 'give at least one host:port target');
       am.targets.forEach(t => {
         if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(t) || Number(t.split(':')[1]) < 1 || Number(t.split(':')[1]) > 65535) {
@@ -399,7 +406,14 @@ export class PrometheusStack extends Construct {
    * Registers a scrape job. Scrape constructs call this themselves; the order of registration
    * does not matter.
    */
-  public addScrape(scrape: ScrapeJob): void {
+  public addScrape(scrape: IScrapeJob): void {
+    if (!ScrapeJob.isScrapeJob(scrape)) {
+      fail({ scope: this, prop: 'addScrape' }, String(scrape), 'must be a scrape construct of this library (a ScrapeJob)');
+    }
+    if (scrape.prometheus !== this) {
+      fail({ scope: scrape, prop: 'prometheus' }, scrape.prometheus?.node.path,
+        `the scrape was validated against that stack, not ${this.node.path}; give this stack as its \`prometheus\` prop instead`);
+    }
     const spec = scrape._job;
     const existing = this.jobsByName.get(spec.jobName);
     if (existing && existing !== scrape) {
@@ -411,7 +425,14 @@ export class PrometheusStack extends Construct {
   }
 
   /** Registers a rule group. Rule group constructs call this themselves. */
-  public addRuleGroup(group: PrometheusRuleGroup): void {
+  public addRuleGroup(group: IRuleGroup): void {
+    if (!PrometheusRuleGroup.isPrometheusRuleGroup(group)) {
+      fail({ scope: this, prop: 'addRuleGroup' }, String(group), 'must be a PrometheusRuleGroup');
+    }
+    if (group.prometheus !== this) {
+      fail({ scope: group, prop: 'prometheus' }, group.prometheus?.node.path,
+        `the group was validated against that stack, not ${this.node.path}; give this stack as its \`prometheus\` prop instead`);
+    }
     const existing = this.groupsByName.get(group.groupName);
     if (existing && existing !== group) {
       fail({ scope: group, prop: 'groupName' }, group.groupName,
@@ -611,3 +632,4 @@ export class PrometheusStack extends Construct {
     return [];
   }
 }
+brand(PrometheusStack, PROMETHEUS_STACK_BRAND);

@@ -1,4 +1,5 @@
 import { Size } from 'cdk8s';
+import { brand, hasBrand } from '../model/brand';
 
 /**
  * Where Prometheus keeps its TSDB.
@@ -7,6 +8,11 @@ import { Size } from 'cdk8s';
 
 /** Where Prometheus keeps its TSDB. */
 export class PrometheusStorage {
+  /** Whether `x` is a PrometheusStorage, made by any copy of this library. */
+  public static isPrometheusStorage(x: any): x is PrometheusStorage {
+    return hasBrand(x, 'PrometheusStorage');
+  }
+
   /**
    * A PersistentVolumeClaim per replica (StatefulSet volume claim template): data survives
    * restarts and rescheduling.
@@ -31,6 +37,7 @@ export class PrometheusStorage {
     public readonly storageClassName?: string,
   ) {}
 }
+brand(PrometheusStorage, 'PrometheusStorage');
 
 /** Options of `PrometheusStorage.persistent`. */
 export interface PersistentStorageOptions {
