@@ -2,7 +2,8 @@ import { createHash } from 'crypto';
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { componentLabels, CONFIG_HASH_ANNOTATION, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './workload';
+import { ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, prometheusPeer, restrictedPodSpec, tcpProbe } from './component';
+import { CONFIG_HASH_ANNOTATION, resolveName, resolveNamespace } from './workload';
 import { BlackboxModule, checkModule } from '../model/blackbox-module';
 import { brand, hasBrand } from '../model/brand';
 import { checkPrometheus, IPrometheus } from '../model/prometheus';
@@ -109,102 +110,71 @@ export class BlackboxExporter extends Construct {
     this.configYaml = config;
     this.configHash = createHash('sha256').update(config).digest('hex');
 
-    const labels = componentLabels('blackbox-exporter', name, 'exporter', BLACKBOX_EXPORTER_VERSION);
-    const meta = (extra: Partial<k8s.ObjectMeta> = {}): k8s.ObjectMeta => ({
-      name, namespace: this.namespace, labels: labels.all, ...extra,
-    });
+    const meta = new ComponentMeta(name, this.namespace, 'blackbox-exporter', 'exporter', BLACKBOX_EXPORTER_VERSION);
     const hash = { [CONFIG_HASH_ANNOTATION]: this.configHash };
     const configMapName = `${name}-config`;
 
     // Its own ServiceAccount, without a token: the exporter never calls the API server.
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(), automountServiceAccountToken: false });
+    componentServiceAccount(this, meta);
 
     new k8s.KubeConfigMap(this, 'Config', {
-      metadata: { ...meta(), name: configMapName, annotations: hash },
+      metadata: meta.meta({ name: configMapName, annotations: hash }),
       data: { [CONFIG_FILE]: config },
     });
 
     new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: meta({ annotations: hash }),
+      metadata: meta.meta({ annotations: hash }),
       spec: {
         replicas: 1,
-        selector: { matchLabels: labels.selector },
+        selector: { matchLabels: meta.selector },
         strategy: {
           type: 'RollingUpdate',
           rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
         },
         template: {
           // The checksum rolls the pod when the modules change.
-          metadata: { labels: labels.all, annotations: hash },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext(false),
+          metadata: { labels: meta.labels, annotations: hash },
+          spec: restrictedPodSpec(meta, {
+            apiAccess: false,
             nodeSelector: { 'kubernetes.io/os': 'linux' },
-            containers: [{
+            containers: [hardenedContainer({
               name: 'blackbox-exporter',
               image: props.image ?? BLACKBOX_EXPORTER_IMAGE,
-              imagePullPolicy: 'IfNotPresent',
               args: [
                 `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
                 `--web.listen-address=:${HTTP_PORT}`,
               ],
               ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
               // Ready when HTTP answers; restarted only when nothing listens any more.
-              readinessProbe: {
-                httpGet: { path: '/-/healthy', port: k8s.IntOrString.fromString('http') },
-                periodSeconds: 10,
-                timeoutSeconds: 3,
-                failureThreshold: 3,
-              },
-              livenessProbe: {
-                tcpSocket: { port: k8s.IntOrString.fromString('http') },
-                periodSeconds: 10,
-                timeoutSeconds: 3,
-                failureThreshold: 6,
-              },
-              resources: renderResources(props.resources, {
+              readinessProbe: httpProbe('/-/healthy', 'http', { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
+              livenessProbe: tcpProbe('http', { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 }),
+              resources: props.resources,
+              defaultResources: {
                 cpu: { request: Cpu.millis(10), limit: Cpu.millis(100) },
                 memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
                 ephemeralStorage: { request: Size.mebibytes(16), limit: Size.mebibytes(256) },
-              }),
-              securityContext: restrictedContainerSecurityContext(),
-              terminationMessagePolicy: 'FallbackToLogsOnError',
+              },
               // The whole directory, never a subPath (which never sees updates).
               volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
-            }],
+            })],
             volumes: [{ name: 'config', configMap: { name: configMapName } }],
-          },
+          }),
         },
       },
     });
 
     new k8s.KubeService(this, 'Service', {
-      metadata: meta(),
+      metadata: meta.meta(),
       spec: {
         type: 'ClusterIP',
-        selector: labels.selector,
+        selector: meta.selector,
         ports: [{ name: 'http', port: HTTP_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
       },
     });
 
     // Only Prometheus may ask for probes (an open exporter is a port scanner for anyone in the
     // cluster); egress stays open, probes go everywhere.
-    const promPods = { matchLabels: props.prometheus.selectorLabels };
-    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata: meta(),
-      spec: {
-        podSelector: { matchLabels: labels.selector },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [{
-          ports: [{ port: k8s.IntOrString.fromNumber(HTTP_PORT), protocol: 'TCP' }],
-          from: [props.prometheus.namespace === this.namespace
-            ? { podSelector: promPods }
-            : { podSelector: promPods, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.prometheus.namespace } } }],
-        }],
-        egress: [{}],
-      },
-    });
+    ingressOnlyFrom(this, meta, HTTP_PORT, [prometheusPeer(props.prometheus, this.namespace)]);
   }
 
   /** The modules the exporter offers (a copy). */

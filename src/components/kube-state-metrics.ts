@@ -1,14 +1,15 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { clusterScoped, componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './workload';
+import { ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, prometheusPeer, restrictedPodSpec } from './component';
+import { clusterScoped, resolveName, resolveNamespace } from './workload';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
 import { ScrapeOptions } from '../model/job';
 import { checkPrometheus, IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { fail } from '../model/validation';
 import { KUBE_STATE_METRICS_IMAGE, KUBE_STATE_METRICS_VERSION } from '../model/versions';
-import { kubeStateMetricsRules, ruleGroup } from '../rules/built-in-rules';
+import { kubeStateMetricsRules } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 import { ScrapeJob } from '../scrapes/scrape-job';
 
@@ -171,10 +172,8 @@ export class KubeStateMetrics extends ScrapeJob {
       }
     });
 
-    const labels = componentLabels('kube-state-metrics', name, 'exporter', KUBE_STATE_METRICS_VERSION);
-    const meta = { name, namespace: this.namespace, labels: labels.all };
-
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta, automountServiceAccountToken: false });
+    const meta = new ComponentMeta(name, this.namespace, 'kube-state-metrics', 'exporter', KUBE_STATE_METRICS_VERSION);
+    componentServiceAccount(this, meta);
 
     const byGroup = new Map<string, string[]>();
     for (const c of this.collectors) {
@@ -183,33 +182,31 @@ export class KubeStateMetrics extends ScrapeJob {
     }
     const clusterName = `${this.namespace}-${name}`;
     clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name: clusterName, labels: labels.all },
+      metadata: { name: clusterName, labels: meta.labels },
       rules: [...byGroup.keys()].sort().map(group => ({
         apiGroups: [group], resources: byGroup.get(group)!.sort(), verbs: ['list', 'watch'],
       })),
     }));
     clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: clusterName, labels: labels.all },
+      metadata: { name: clusterName, labels: meta.labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
       subjects: [{ kind: 'ServiceAccount', name, namespace: this.namespace }],
     }));
 
+    const timing = { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5 };
     new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: meta,
+      metadata: meta.meta(),
       spec: {
         replicas: 1,
-        selector: { matchLabels: labels.selector },
+        selector: { matchLabels: meta.selector },
         template: {
-          metadata: { labels: labels.all },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: true,
-            securityContext: restrictedPodSecurityContext(false),
+          metadata: { labels: meta.labels },
+          spec: restrictedPodSpec(meta, {
+            apiAccess: true,
             nodeSelector: { 'kubernetes.io/os': 'linux' },
-            containers: [{
+            containers: [hardenedContainer({
               name: 'kube-state-metrics',
               image: props.image ?? KUBE_STATE_METRICS_IMAGE,
-              imagePullPolicy: 'IfNotPresent',
               args: [
                 `--port=${METRICS_PORT}`,
                 `--telemetry-port=${TELEMETRY_PORT}`,
@@ -219,35 +216,24 @@ export class KubeStateMetrics extends ScrapeJob {
                 { name: 'http-metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
                 { name: 'telemetry', containerPort: TELEMETRY_PORT, protocol: 'TCP' },
               ],
-              livenessProbe: {
-                httpGet: { path: '/livez', port: k8s.IntOrString.fromString('http-metrics') },
-                initialDelaySeconds: 5,
-                periodSeconds: 10,
-                timeoutSeconds: 5,
-              },
-              readinessProbe: {
-                httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('telemetry') },
-                initialDelaySeconds: 5,
-                periodSeconds: 10,
-                timeoutSeconds: 5,
-              },
-              resources: renderResources(props.resources, {
+              livenessProbe: httpProbe('/livez', 'http-metrics', timing),
+              readinessProbe: httpProbe('/readyz', 'telemetry', timing),
+              resources: props.resources,
+              defaultResources: {
                 cpu: { request: Cpu.millis(10), limit: Cpu.millis(100) },
                 memory: { request: Size.mebibytes(190), limit: Size.mebibytes(250) },
                 ephemeralStorage: { request: Size.mebibytes(16), limit: Size.mebibytes(256) },
-              }),
-              securityContext: restrictedContainerSecurityContext(),
-              terminationMessagePolicy: 'FallbackToLogsOnError',
-            }],
-          },
+              },
+            })],
+          }),
         },
       },
     });
 
     new k8s.KubeService(this, 'Service', {
-      metadata: meta,
+      metadata: meta.meta(),
       spec: {
-        selector: labels.selector,
+        selector: meta.selector,
         ports: [
           { name: 'http-metrics', port: METRICS_PORT, targetPort: k8s.IntOrString.fromString('http-metrics'), protocol: 'TCP' },
           { name: 'telemetry', port: TELEMETRY_PORT, targetPort: k8s.IntOrString.fromString('telemetry'), protocol: 'TCP' },
@@ -255,23 +241,8 @@ export class KubeStateMetrics extends ScrapeJob {
       },
     });
 
-    // Only Prometheus may reach the metrics port; egress is the API server only, which Kubernetes
-    // NetworkPolicies cannot name portably, so it stays open.
-    const promPods = { matchLabels: props.prometheus.selectorLabels };
-    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata: meta,
-      spec: {
-        podSelector: { matchLabels: labels.selector },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [{
-          ports: [{ port: k8s.IntOrString.fromNumber(METRICS_PORT), protocol: 'TCP' }],
-          from: [props.prometheus.namespace === this.namespace
-            ? { podSelector: promPods }
-            : { podSelector: promPods, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.prometheus.namespace } } }],
-        }],
-        egress: [{}],
-      },
-    });
+    // Only Prometheus may reach the metrics port.
+    ingressOnlyFrom(this, meta, METRICS_PORT, [prometheusPeer(props.prometheus, this.namespace)]);
 
     this._register(props.prometheus, props, {
       defaultJobName: 'kube-state-metrics',
@@ -292,16 +263,13 @@ export class KubeStateMetrics extends ScrapeJob {
    * `kube-state-metrics`). A rule whose collector is not enabled is an error: leave it out with `omit`.
    */
   public addRules(options: BuiltInRulesOptions = {}): PrometheusRuleGroup {
-    const job = this._job.jobLabel!;
-    const rules = kubeStateMetricsRules(job);
-    const omit = new Set(options.omit ?? []);
-    for (const r of rules) {
-      if (!omit.has(r.rule.name) && !this.collectors.includes(r.collector as KubeStateMetricsCollector)) {
-        throw new Error(`${this.node.path}: invalid collectors ${JSON.stringify(this.collectors)}: rule ${r.rule.name} needs the `
-          + `"${r.collector}" collector; enable it or add "${r.rule.name}" to addRules({ omit })`);
+    return this._addBuiltInRules('kube-state-metrics', kubeStateMetricsRules, options, (rules, omit) => {
+      for (const r of rules as ReturnType<typeof kubeStateMetricsRules>) {
+        if (!omit.has(r.rule.name) && !this.collectors.includes(r.collector as KubeStateMetricsCollector)) {
+          fail({ scope: this, prop: 'collectors' }, this.collectors, `rule ${r.rule.name} needs the "${r.collector}" collector; `
+            + `enable it or add "${r.rule.name}" to addRules({ omit })`);
+        }
       }
-    }
-    return new PrometheusRuleGroup(this, 'Rules',
-      ruleGroup(this.prometheus, 'kube-state-metrics', job, rules, options, () => this.node.path));
+    });
   }
 }

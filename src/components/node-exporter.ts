@@ -1,7 +1,8 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './workload';
+import { ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, restrictedPodSpec, tcpProbe } from './component';
+import { resolveName, resolveNamespace } from './workload';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
 import { ScrapeOptions } from '../model/job';
 import { checkPrometheus, IPrometheus } from '../model/prometheus';
@@ -98,32 +99,27 @@ export class NodeExporter extends ScrapeJob {
     this.port = props.port ?? DEFAULT_PORT;
     checkPort({ scope: this, prop: 'port' }, this.port);
 
-    const labels = componentLabels('node-exporter', name, 'exporter', NODE_EXPORTER_VERSION);
-    const meta = { name, namespace: this.namespace, labels: labels.all };
-
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta, automountServiceAccountToken: false });
+    const meta = new ComponentMeta(name, this.namespace, 'node-exporter', 'exporter', NODE_EXPORTER_VERSION);
+    componentServiceAccount(this, meta);
 
     const hostPath = (volume: string, path: string): k8s.Volume => ({ name: volume, hostPath: { path, type: 'Directory' } });
     new k8s.KubeDaemonSet(this, 'DaemonSet', {
-      metadata: meta,
+      metadata: meta.meta(),
       spec: {
-        selector: { matchLabels: labels.selector },
+        selector: { matchLabels: meta.selector },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
         template: {
-          metadata: { labels: labels.all },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: false,
+          metadata: { labels: meta.labels },
+          spec: restrictedPodSpec(meta, {
+            apiAccess: false,
             hostNetwork: true,
             hostPid: true,
-            securityContext: restrictedPodSecurityContext(false),
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             // Every node, whatever its taints (control plane, NoExecute ...).
             tolerations: [{ operator: 'Exists' }],
-            containers: [{
+            containers: [hardenedContainer({
               name: 'node-exporter',
               image: props.image ?? NODE_EXPORTER_IMAGE,
-              imagePullPolicy: 'IfNotPresent',
               env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
               args: [
                 // The pod IP of a host-network pod is the node IP: not every host interface.
@@ -139,42 +135,31 @@ export class NodeExporter extends ScrapeJob {
               ports: [{ name: PORT_NAME, containerPort: this.port, protocol: 'TCP' }],
               // Ready when HTTP answers; restarted only when nothing listens any more (never on
               // /metrics, whose collection can take seconds on a busy node).
-              readinessProbe: {
-                httpGet: { path: '/', port: k8s.IntOrString.fromString(PORT_NAME) },
-                periodSeconds: 10,
-                timeoutSeconds: 3,
-                failureThreshold: 3,
-              },
-              livenessProbe: {
-                tcpSocket: { port: k8s.IntOrString.fromString(PORT_NAME) },
-                periodSeconds: 10,
-                timeoutSeconds: 3,
-                failureThreshold: 6,
-              },
-              resources: renderResources(props.resources, {
+              readinessProbe: httpProbe('/', PORT_NAME, { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
+              livenessProbe: tcpProbe(PORT_NAME, { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 }),
+              resources: props.resources,
+              defaultResources: {
                 cpu: { request: Cpu.millis(102), limit: Cpu.millis(250) },
                 memory: { request: Size.mebibytes(180), limit: Size.mebibytes(180) },
                 ephemeralStorage: { request: Size.mebibytes(16), limit: Size.mebibytes(256) },
-              }),
-              securityContext: restrictedContainerSecurityContext(),
-              terminationMessagePolicy: 'FallbackToLogsOnError',
+              },
               volumeMounts: [
                 { name: 'proc', mountPath: '/host/proc', readOnly: true },
                 { name: 'sys', mountPath: '/host/sys', readOnly: true, mountPropagation: 'HostToContainer' },
                 { name: 'root', mountPath: '/host/root', readOnly: true, mountPropagation: 'HostToContainer' },
               ],
-            }],
+            })],
             volumes: [hostPath('proc', '/proc'), hostPath('sys', '/sys'), hostPath('root', '/')],
-          },
+          }),
         },
       },
     });
 
     new k8s.KubeService(this, 'Service', {
-      metadata: meta,
+      metadata: meta.meta(),
       spec: {
         clusterIp: 'None',
-        selector: labels.selector,
+        selector: meta.selector,
         ports: [{ name: PORT_NAME, port: this.port, targetPort: k8s.IntOrString.fromString(PORT_NAME), protocol: 'TCP' }],
       },
     });

@@ -1,5 +1,6 @@
 import { brand, hasBrand } from './brand';
 import { Scheme } from './endpoint';
+import { checkDns1035Label, checkDns1123Label, fail, Where } from './validation';
 
 /** Options of `AlertmanagerEndpoint.service`. */
 export interface AlertmanagerServiceOptions {
@@ -54,3 +55,20 @@ export class AlertmanagerEndpoint {
   ) {}
 }
 brand(AlertmanagerEndpoint, 'AlertmanagerEndpoint');
+
+/** Checks one endpoint of `alertmanagers` as Prometheus would load it. */
+export function checkAlertmanagerEndpoint(where: Where, am: AlertmanagerEndpoint): void {
+  const at = (field: string): Where => ({ scope: where.scope, prop: `${where.prop}.${field}` });
+  if (!AlertmanagerEndpoint.isAlertmanagerEndpoint(am)) fail(where, am, 'use AlertmanagerEndpoint.service() or .addresses()');
+  if (am.targets.length === 0) fail(where, am.targets, 'give at least one host:port target');
+  am.targets.forEach(t => {
+    if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(t) || Number(t.split(':')[1]) < 1 || Number(t.split(':')[1]) > 65535) {
+      fail(where, t, 'a target is host:port, without scheme or path (port 1-65535)');
+    }
+  });
+  if (am._service) {
+    checkDns1035Label(at('name'), am._service.name);
+    checkDns1123Label(at('namespace'), am._service.namespace);
+  }
+  if (!Object.values(Scheme).includes(am.scheme)) fail(at('scheme'), am.scheme, 'Scheme.HTTP or Scheme.HTTPS');
+}

@@ -1,4 +1,5 @@
 import { Duration, Yaml } from 'cdk8s';
+import { compact, sortedBy } from './shared';
 import { BlackboxModule, BlackboxModuleSpec, BlackboxProber } from '../model/blackbox-module';
 
 /**
@@ -10,12 +11,6 @@ import { BlackboxModule, BlackboxModuleSpec, BlackboxProber } from '../model/bla
 function goDuration(d: Duration): string {
   const ms = d.toMilliseconds();
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-function compact(obj: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined
-    && !(Array.isArray(v) && v.length === 0)
-    && !(v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0)));
 }
 
 export function renderModule(m: BlackboxModuleSpec): Record<string, unknown> {
@@ -48,7 +43,7 @@ export function renderModule(m: BlackboxModuleSpec): Record<string, unknown> {
 
 /** The whole `blackbox.yml`, modules sorted by name. */
 export function renderBlackboxConfig(modules: BlackboxModule[]): string {
-  const sorted = [...modules].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = sortedBy(modules, m => m.name);
   return Yaml.stringify({ modules: Object.fromEntries(sorted.map(m => [m.name, renderModule(m._spec)])) });
 }
 

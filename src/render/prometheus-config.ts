@@ -1,4 +1,5 @@
 import { Duration, Yaml } from 'cdk8s';
+import { compact } from './shared';
 import { AlertmanagerEndpoint } from '../model/alerting';
 import { AuthorizationType, ScrapeTlsOptions } from '../model/endpoint';
 import { JobSpec } from '../model/job';
@@ -27,18 +28,6 @@ export interface GlobalSpec {
   readonly ruleFiles?: string[];
   /** Where alerts go. */
   readonly alertmanagers?: AlertmanagerEndpoint[];
-}
-
-/** Drops undefined values and empty arrays/objects: Prometheus forbids some, and none add meaning. */
-function compact<T extends Record<string, unknown>>(obj: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (v === undefined) continue;
-    if (Array.isArray(v) && v.length === 0) continue;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) continue;
-    out[k] = v;
-  }
-  return out as T;
 }
 
 /** Bytes as a Prometheus size (`units.Base2Bytes`): the largest unit that divides exactly. */

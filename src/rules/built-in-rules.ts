@@ -5,10 +5,11 @@
  * the mixin has one, so its dashboards work unchanged.
  */
 import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { builtInRule, BuiltInRulesOptions, PrometheusRule as Rule, PrometheusRuleGroupProps } from './prometheus-rule-group';
 import { IPrometheus } from '../model/prometheus';
 import { RelabelAction, RelabelRule } from '../model/relabel';
-import { regexMatches } from '../model/validation';
+import { fail, regexMatches } from '../model/validation';
 
 /** Built-in rule factories: the rules are marked built-in (see builtInRule). */
 const PrometheusRule = {
@@ -32,14 +33,12 @@ function selector(job: string, metricsPath?: string): string {
 
 /** A group from rules, leaving out the omitted ones (and failing on unknown names to omit). */
 export function ruleGroup(
-  prometheus: IPrometheus, defaultName: string, job: string, rules: RuleNeeds[], options: BuiltInRulesOptions,
-  where: () => string,
+  scope: IConstruct, prometheus: IPrometheus, defaultName: string, job: string, rules: RuleNeeds[], options: BuiltInRulesOptions,
 ): PrometheusRuleGroupProps {
   const omit = new Set(options.omit ?? []);
   for (const name of omit) {
     if (!rules.some(r => r.rule.name === name)) {
-      throw new Error(`${where()}: invalid omit ${JSON.stringify(name)}: no such rule in this set; `
-        + `one of ${rules.map(r => r.rule.name).join(', ')}`);
+      fail({ scope, prop: 'omit' }, name, `no such rule in this set; one of ${rules.map(r => r.rule.name).join(', ')}`);
     }
   }
   return {

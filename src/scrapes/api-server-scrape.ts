@@ -5,7 +5,7 @@ import { Scheme, ScrapeAuthorization, SERVICE_ACCOUNT_CA } from '../model/endpoi
 import { ScrapeOptions } from '../model/job';
 import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
-import { apiServerRules, ruleGroup } from '../rules/built-in-rules';
+import { apiServerRules } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 
 /** Options of `ApiServerScrape`. */
@@ -52,8 +52,6 @@ export class ApiServerScrape extends ScrapeJob {
 
   /** API server targets down and error ratio (group `apiserver`). */
   public addRules(options: BuiltInRulesOptions = {}): PrometheusRuleGroup {
-    const job = this._job.jobLabel!;
-    return new PrometheusRuleGroup(this, 'Rules',
-      ruleGroup(this.prometheus, 'apiserver', job, apiServerRules(job), options, () => this.node.path));
+    return this._addBuiltInRules('apiserver', apiServerRules, options);
   }
 }

@@ -5,7 +5,8 @@ import { ScrapeTlsOptions } from '../model/endpoint';
 import { ScrapeOptions } from '../model/job';
 import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
-import { cadvisorRules, droppedBy, ruleGroup } from '../rules/built-in-rules';
+import { fail } from '../model/validation';
+import { cadvisorRules, droppedBy } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 
 /** Which cAdvisor series to drop at scrape time (cardinality presets). */
@@ -161,21 +162,19 @@ export class CadvisorScrape extends ScrapeJob {
    * cardinality preset drops is an error: leave it out with `omit`.
    */
   public addRules(options: BuiltInRulesOptions = {}): PrometheusRuleGroup {
-    const job = this._job.jobLabel!;
-    const rules = cadvisorRules(job);
-    const omit = new Set(options.omit ?? []);
-    for (const { rule, metrics } of rules) {
-      if (omit.has(rule.name)) continue;
-      for (const metric of metrics) {
-        const regex = this.metrics.isCustom
-          ? droppedBy(metric, this.metrics.metricRelabelings)?.regex
-          : SHIPPED_PRESET_DROPS[this.metrics.name]?.[metric];
-        if (regex !== undefined) {
-          throw new Error(`${this.node.path}: invalid metrics ${JSON.stringify(this.metrics.name)}: the preset drops ${metric} `
-            + `(regex ${JSON.stringify(regex)}), which rule ${rule.name} needs; add "${rule.name}" to addRules({ omit }) or choose another preset`);
+    return this._addBuiltInRules('cadvisor', cadvisorRules, options, (rules, omit) => {
+      for (const { rule, metrics } of rules) {
+        if (omit.has(rule.name)) continue;
+        for (const metric of metrics) {
+          const regex = this.metrics.isCustom
+            ? droppedBy(metric, this.metrics.metricRelabelings)?.regex
+            : SHIPPED_PRESET_DROPS[this.metrics.name]?.[metric];
+          if (regex !== undefined) {
+            fail({ scope: this, prop: 'metrics' }, this.metrics.name, `the preset drops ${metric} (regex ${JSON.stringify(regex)}), `
+              + `which rule ${rule.name} needs; add "${rule.name}" to addRules({ omit }) or choose another preset`);
+          }
         }
       }
-    }
-    return new PrometheusRuleGroup(this, 'Rules', ruleGroup(this.prometheus, 'cadvisor', job, rules, options, () => this.node.path));
+    });
   }
 }

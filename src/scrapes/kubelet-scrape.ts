@@ -5,7 +5,7 @@ import { Scheme, ScrapeAuthorization, ScrapeTlsOptions, SERVICE_ACCOUNT_CA } fro
 import { JobBuild, ScrapeOptions } from '../model/job';
 import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
-import { kubeletRules, ruleGroup } from '../rules/built-in-rules';
+import { kubeletRules } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 
 /** Options of `KubeletScrape`. */
@@ -57,8 +57,6 @@ export class KubeletScrape extends ScrapeJob {
 
   /** Alerts on kubelet targets down (group `kubelet`). */
   public addRules(options: BuiltInRulesOptions = {}): PrometheusRuleGroup {
-    const job = this._job.jobLabel!;
-    return new PrometheusRuleGroup(this, 'Rules',
-      ruleGroup(this.prometheus, 'kubelet', job, kubeletRules(job), options, () => this.node.path));
+    return this._addBuiltInRules('kubelet', kubeletRules, options);
   }
 }

@@ -6,6 +6,8 @@ import { checkPrometheus, IPrometheus, IScrapeJob } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { checkRelabelRule } from '../model/relabel-check';
 import { checkDns1123Label, checkNonNegativeInteger, checkPositiveDuration, fail } from '../model/validation';
+import { RuleNeeds, ruleGroup } from '../rules/built-in-rules';
+import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 // The one import back up a layer, type-only: the public `prometheus` property keeps its type.
 import type { PrometheusStack } from '../stack/prometheus-stack';
 
@@ -41,6 +43,25 @@ export abstract class ScrapeJob extends Construct implements IScrapeJob {
   public get _job(): JobSpec {
     if (!this._jobSpec) throw new Error(`${this.node.path}: scrape job was never registered (internal error)`);
     return this._jobSpec;
+  }
+
+  /**
+   * The built-in rule group of this scrape (construct id `Rules`), from the rules of its set for
+   * its `job` label; `check` refuses rules whose data this scrape does not produce.
+   * @internal
+   */
+  protected _addBuiltInRules(
+    defaultName: string, rulesFor: (job: string) => RuleNeeds[], options: BuiltInRulesOptions,
+    check?: (rules: RuleNeeds[], omit: Set<string>) => void,
+  ): PrometheusRuleGroup {
+    const existing = this.node.tryFindChild('Rules');
+    if (existing) {
+      fail({ scope: this, prop: 'addRules' }, (existing as PrometheusRuleGroup).groupName,
+        'the rules of this scrape were already added; call addRules() once, with every option');
+    }
+    const rules = rulesFor(this._job.jobLabel!);
+    check?.(rules, new Set(options.omit ?? []));
+    return new PrometheusRuleGroup(this, 'Rules', ruleGroup(this, this.prometheus, defaultName, this._job.jobLabel!, rules, options));
   }
 
   /**

@@ -1,25 +1,28 @@
 import { createHash } from 'crypto';
 import { Duration, Lazy, Size } from 'cdk8s';
-import { ContainerResources, Cpu, k8s, ServiceType } from 'cdk8s-plus-27';
+import { ContainerResources, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CONFIG_DIR, CONFIG_FILE, DATA_DIR, RULES_FILE, SELF_JOB, WEB_PORT } from './constants';
+import { CONFIG_DIR, CONFIG_FILE, RULES_FILE, SELF_JOB, WEB_PORT } from './constants';
 import { PrometheusStorage } from './prometheus-storage';
+import { prometheusWorkload } from './prometheus-workload';
 import { SelfScrape } from './self-scrape';
+import { StackRbac } from './stack-rbac';
 import { BlackboxExporter, BlackboxExporterOptions } from '../components/blackbox-exporter';
+import { ComponentMeta, componentServiceAccount } from '../components/component';
 import { KubeStateMetrics, KubeStateMetricsOptions } from '../components/kube-state-metrics';
 import { NodeExporter, NodeExporterOptions } from '../components/node-exporter';
-import { clusterScoped, componentLabels, CONFIG_HASH_ANNOTATION, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../components/workload';
-import { AlertmanagerEndpoint } from '../model/alerting';
+import { CONFIG_HASH_ANNOTATION, resolveName, resolveNamespace } from '../components/workload';
+import { AlertmanagerEndpoint, checkAlertmanagerEndpoint } from '../model/alerting';
 import { brand, hasBrand } from '../model/brand';
-import { Scheme } from '../model/endpoint';
 import { JobSpec } from '../model/job';
 import { IPrometheus, IRuleGroup, IScrapeJob, PROMETHEUS_STACK_BRAND } from '../model/prometheus';
-import { checkDns1035Label, checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show } from '../model/validation';
+import { checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show } from '../model/validation';
 import { PROMETHEUS_IMAGE, PROMETHEUS_VERSION } from '../model/versions';
 import { IngressProbe, IngressProbeOptions } from '../probes/ingress-probe';
 import { ServiceProbe, ServiceProbeOptions } from '../probes/service-probe';
 import { renderPrometheusConfig, renderRules } from '../render/prometheus-config';
-import { DerivedRbac, deriveRbac, jobScopes } from '../render/rbac';
+import { DerivedRbac, deriveRbac } from '../render/rbac';
+import { sortedBy } from '../render/shared';
 import { selfMonitoringRules } from '../rules/built-in-rules';
 import { PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 import { ApiServerScrape, ApiServerScrapeOptions } from '../scrapes/api-server-scrape';
@@ -168,8 +171,7 @@ export class PrometheusStack extends Construct implements IPrometheus {
   private readonly groupsByName = new Map<string, PrometheusRuleGroup>();
   private readonly alertmanagers: AlertmanagerEndpoint[];
   private readonly selfScrape?: ScrapeJob;
-  private readonly roleScopes = new Set<string>();
-  private clusterRoleCreated = false;
+  private readonly rbacObjects: StackRbac;
   private rbacCache?: { count: number; rbac: DerivedRbac };
   private filesCache?: { key: string; files: Record<string, string> };
 
@@ -227,167 +229,40 @@ export class PrometheusStack extends Construct implements IPrometheus {
     }
     for (const [i, ns] of (props.allowFromNamespaces ?? []).entries()) checkDns1123Label(where(`allowFromNamespaces[${i}]`), ns);
     this.alertmanagers = [...(props.alertmanagers ?? [])];
-    this.alertmanagers.forEach((am, i) => {
-      if (!AlertmanagerEndpoint.isAlertmanagerEndpoint(am)) fail(where(`alertmanagers[${i}]`), am, 'use AlertmanagerEndpoint.service() or .addresses()');
-      if (am.targets.length === 0) fail(where(`alertmanagers[${i}]`), am.targets, 'give at least one host:port target');
-      am.targets.forEach(t => {
-        if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(t) || Number(t.split(':')[1]) < 1 || Number(t.split(':')[1]) > 65535) {
-          fail(where(`alertmanagers[${i}]`), t, 'a target is host:port, without scheme or path (port 1-65535)');
-        }
-      });
-      if (am._service) {
-        checkDns1035Label(where(`alertmanagers[${i}].name`), am._service.name);
-        checkDns1123Label(where(`alertmanagers[${i}].namespace`), am._service.namespace);
-      }
-      if (!Object.values(Scheme).includes(am.scheme)) fail(where(`alertmanagers[${i}].scheme`), am.scheme, 'Scheme.HTTP or Scheme.HTTPS');
-    });
+    this.alertmanagers.forEach((am, i) => checkAlertmanagerEndpoint(where(`alertmanagers[${i}]`), am));
 
-    const labels = componentLabels('prometheus', this.name, 'server', PROMETHEUS_VERSION);
-    this.selectorLabels = { ...labels.selector };
-    const meta = (name: string, extra: Partial<k8s.ObjectMeta> = {}): k8s.ObjectMeta => ({
-      name, namespace: this.namespace, labels: labels.all, ...extra,
-    });
+    const meta = new ComponentMeta(this.name, this.namespace, 'prometheus', 'server', PROMETHEUS_VERSION);
+    this.selectorLabels = { ...meta.selector };
+    // The token is mounted only where it is used: the Prometheus pod asks for it itself.
+    componentServiceAccount(this, meta, this.serviceAccountName);
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: meta(this.serviceAccountName),
-      // The token is mounted only where it is used: the Prometheus pod asks for it itself.
-      automountServiceAccountToken: false,
+    this.rbacObjects = new StackRbac(this, {
+      name: this.name,
+      namespace: this.namespace,
+      serviceAccountName: this.serviceAccountName,
+      labels: meta.labels,
+      rules: () => this.rbac(),
     });
 
     const configHash = Lazy.any({ produce: () => this.configHash() }) as any as string;
+    const configMapName = `${this.name}-config`;
     new k8s.KubeConfigMap(this, 'Config', {
-      metadata: meta(`${this.name}-config`, { annotations: { [CONFIG_HASH_ANNOTATION]: configHash } }),
+      metadata: meta.meta({ name: configMapName, annotations: { [CONFIG_HASH_ANNOTATION]: configHash } }),
       data: Lazy.any({ produce: () => this.configFiles() }) as any,
     });
 
-    const ha = this.replicas > 1;
-    const args = [
-      `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
-      // Reload prometheus.yml in place when the ConfigMap changes; a bad config is refused and
-      // the old one kept (prometheus_config_last_reload_successful drops to 0).
-      '--config.auto-reload',
-      '--config.auto-reload-interval=30s',
-      `--storage.tsdb.path=${DATA_DIR}`,
-      `--web.listen-address=:${WEB_PORT}`,
-    ];
-    const probe = (path: string, periodSeconds: number, failureThreshold: number): k8s.Probe => ({
-      httpGet: { path, port: k8s.IntOrString.fromString('web') },
-      periodSeconds,
-      failureThreshold,
-      timeoutSeconds: 3,
-    });
-    const container: k8s.Container = {
-      name: 'prometheus',
+    prometheusWorkload(this, {
+      meta,
+      replicas: this.replicas,
+      storage,
       image: props.image ?? PROMETHEUS_IMAGE,
-      imagePullPolicy: 'IfNotPresent',
-      args,
-      ports: [{ name: 'web', containerPort: WEB_PORT, protocol: 'TCP' }],
-      env: ha ? [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] : undefined,
-      // /-/ready answers 503 until the WAL is replayed: it gates traffic, never liveness.
-      startupProbe: probe('/-/ready', 15, 60),
-      readinessProbe: probe('/-/ready', 5, 3),
-      livenessProbe: probe('/-/healthy', 5, 6),
-      resources: renderResources(props.resources, {
-        cpu: { request: Cpu.millis(250), limit: Cpu.units(1) },
-        memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
-        // Logs only, unless the TSDB itself lives in an emptyDir, which counts against the pod's limits.
-        ephemeralStorage: {
-          request: Size.mebibytes(64),
-          limit: Size.mebibytes(1024 + (storage.isPersistent ? 0 : storage.size.toMebibytes())),
-        },
-      }),
-      securityContext: restrictedContainerSecurityContext(),
-      terminationMessagePolicy: 'FallbackToLogsOnError',
-      volumeMounts: [
-        // The whole directory: a subPath mount would never see ConfigMap updates.
-        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-        { name: 'data', mountPath: DATA_DIR },
-      ],
-    };
-    const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: `${this.name}-config` } }];
-    if (!storage.isPersistent) {
-      volumes.push({ name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString(`${storage.size.toMebibytes()}Mi`) } });
-    }
-    const podAnnotations = props.restartOnConfigChange ? { [CONFIG_HASH_ANNOTATION]: configHash } : undefined;
-
-    const headless = `${this.name}-headless`;
-    new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: meta(this.name, { annotations: { [CONFIG_HASH_ANNOTATION]: configHash } }),
-      spec: {
-        serviceName: headless,
-        replicas: this.replicas,
-        podManagementPolicy: 'Parallel',
-        selector: { matchLabels: labels.selector },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-        template: {
-          metadata: { labels: labels.all, annotations: podAnnotations },
-          spec: {
-            serviceAccountName: this.serviceAccountName,
-            automountServiceAccountToken: true,
-            securityContext: restrictedPodSecurityContext(true),
-            // Long enough for Prometheus to flush the head block on SIGTERM.
-            terminationGracePeriodSeconds: 600,
-            containers: [container],
-            volumes,
-            affinity: ha ? {
-              podAntiAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [{
-                  weight: 100,
-                  podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: labels.selector } },
-                }],
-              },
-            } : undefined,
-          },
-        },
-        volumeClaimTemplates: storage.isPersistent ? [{
-          metadata: { name: 'data', labels: labels.selector },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: storage.storageClassName,
-            resources: { requests: { storage: k8s.Quantity.fromString(`${storage.size.toMebibytes()}Mi`) } },
-          },
-        }] : undefined,
-      },
+      resources: props.resources,
+      serviceType: props.serviceType ?? ServiceType.CLUSTER_IP,
+      allowFromNamespaces: [...new Set(props.allowFromNamespaces ?? [])].filter(ns => ns !== this.namespace),
+      configHash,
+      restartOnConfigChange: props.restartOnConfigChange ?? false,
+      configMapName,
     });
-
-    const servicePorts: k8s.ServicePort[] = [{ name: 'web', port: WEB_PORT, targetPort: k8s.IntOrString.fromString('web'), protocol: 'TCP' }];
-    new k8s.KubeService(this, 'Service', {
-      metadata: meta(this.serviceName),
-      spec: { type: props.serviceType ?? ServiceType.CLUSTER_IP, selector: labels.selector, ports: servicePorts },
-    });
-    new k8s.KubeService(this, 'HeadlessService', {
-      metadata: meta(headless),
-      spec: { clusterIp: 'None', selector: labels.selector, ports: servicePorts },
-    });
-
-    const allowed = [...new Set(props.allowFromNamespaces ?? [])].filter(ns => ns !== this.namespace);
-    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata: meta(this.name),
-      spec: {
-        podSelector: { matchLabels: labels.selector },
-        // Egress stays open on purpose: scraping reaches every target in the cluster.
-        policyTypes: ['Ingress', 'Egress'],
-        egress: [{}],
-        ingress: [{
-          ports: [{ port: k8s.IntOrString.fromNumber(WEB_PORT), protocol: 'TCP' }],
-          from: [
-            { podSelector: {} },
-            ...allowed.map(ns => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
-          ],
-        }],
-      },
-    });
-
-    if (ha) {
-      new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
-        metadata: meta(this.name),
-        spec: {
-          minAvailable: k8s.IntOrString.fromNumber(1),
-          selector: { matchLabels: labels.selector },
-          unhealthyPodEvictionPolicy: 'AlwaysAllow',
-        },
-      });
-    }
 
     if (props.selfMonitoring ?? true) {
       this.selfScrape = new SelfScrape(this, 'SelfScrape', this);
@@ -421,7 +296,7 @@ export class PrometheusStack extends Construct implements IPrometheus {
         `job name already used by ${existing.node.path}; every scrape of a stack needs its own jobName`);
     }
     this.jobsByName.set(spec.jobName, scrape);
-    this.ensureRbacFor(spec);
+    this.rbacObjects.ensure(spec);
   }
 
   /** Registers a rule group. Rule group constructs call this themselves. */
@@ -515,7 +390,7 @@ export class PrometheusStack extends Construct implements IPrometheus {
   /** The `prometheus.yml` this stack deploys, rendered from the jobs registered so far. */
   public renderConfig(): string {
     // Sorted by job name: the output does not depend on construction order.
-    const jobs = this.jobSpecs().sort((a, b) => (a.jobName < b.jobName ? -1 : a.jobName > b.jobName ? 1 : 0));
+    const jobs = sortedBy(this.jobSpecs(), j => j.jobName);
     return renderPrometheusConfig({
       scrapeInterval: this.scrapeInterval,
       scrapeTimeout: this.scrapeTimeout,
@@ -566,41 +441,6 @@ export class PrometheusStack extends Construct implements IPrometheus {
       this.rbacCache = { count: this.jobsByName.size, rbac: deriveRbac(this.jobSpecs()) };
     }
     return this.rbacCache.rbac;
-  }
-
-  /** Creates the Role/ClusterRole (and binding) a job needs, once per scope; rules are derived at synth. */
-  private ensureRbacFor(spec: JobSpec): void {
-    const scopes = jobScopes(spec);
-    const subjects: k8s.Subject[] = [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: this.namespace }];
-    const labels = componentLabels('prometheus', this.name, 'server', PROMETHEUS_VERSION).all;
-    if (scopes.cluster && !this.clusterRoleCreated) {
-      this.clusterRoleCreated = true;
-      // Cluster-scoped names must be unique across namespaces.
-      const name = `${this.namespace}-${this.name}`;
-      clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
-        metadata: { name, labels },
-        rules: Lazy.any({ produce: () => this.rbac().cluster }) as any,
-      }));
-      clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-        metadata: { name, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-        subjects,
-      }));
-    }
-    for (const ns of scopes.namespaces) {
-      if (this.roleScopes.has(ns)) continue;
-      this.roleScopes.add(ns);
-      const name = ns === this.namespace ? this.name : `${this.namespace}-${this.name}`;
-      new k8s.KubeRole(this, `Role-${ns}`, {
-        metadata: { name, namespace: ns, labels },
-        rules: Lazy.any({ produce: () => this.rbac().namespaced.get(ns) ?? [] }) as any,
-      });
-      new k8s.KubeRoleBinding(this, `RoleBinding-${ns}`, {
-        metadata: { name, namespace: ns, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-        subjects,
-      });
-    }
   }
 
   /** Rule groups must have rules, and select only jobs that are scraped. */

@@ -1,0 +1,138 @@
+/**
+ * The Prometheus workload: the StatefulSet (storage, probes, hot reload, Pod Security
+ * `restricted`), its Services, its NetworkPolicy and, with replicas, its PodDisruptionBudget.
+ * Built from the component skeleton; the stack decides what goes in.
+ */
+import { Size } from 'cdk8s';
+import { ContainerResources, Cpu, k8s, ServiceType } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { CONFIG_DIR, CONFIG_FILE, DATA_DIR, WEB_PORT } from './constants';
+import { PrometheusStorage } from './prometheus-storage';
+import { ComponentMeta, hardenedContainer, httpProbe, ingressOnlyFrom, namespacePeer, restrictedPodSpec } from '../components/component';
+import { CONFIG_HASH_ANNOTATION } from '../components/workload';
+
+/** What the stack decided about its workload. */
+export interface PrometheusWorkloadParts {
+  readonly meta: ComponentMeta;
+  readonly replicas: number;
+  readonly storage: PrometheusStorage;
+  readonly image: string;
+  readonly resources?: ContainerResources;
+  readonly serviceType: ServiceType;
+  /** Namespaces (besides the stack's own) whose pods may reach the web port. */
+  readonly allowFromNamespaces: string[];
+  /** The config checksum (a lazy value), on the StatefulSet and, when rolling on change, the pods. */
+  readonly configHash: string;
+  readonly restartOnConfigChange: boolean;
+  readonly configMapName: string;
+}
+
+/** Creates the StatefulSet, the Services, the NetworkPolicy and the PodDisruptionBudget. */
+export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadParts): void {
+  const { meta, storage } = parts;
+  const ha = parts.replicas > 1;
+  const probeTiming = (periodSeconds: number, failureThreshold: number) => ({ periodSeconds, failureThreshold, timeoutSeconds: 3 });
+  const container = hardenedContainer({
+    name: 'prometheus',
+    image: parts.image,
+    args: [
+      `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
+      // Reload prometheus.yml in place when the ConfigMap changes; a bad config is refused and
+      // the old one kept (prometheus_config_last_reload_successful drops to 0).
+      '--config.auto-reload',
+      '--config.auto-reload-interval=30s',
+      `--storage.tsdb.path=${DATA_DIR}`,
+      `--web.listen-address=:${WEB_PORT}`,
+    ],
+    ports: [{ name: 'web', containerPort: WEB_PORT, protocol: 'TCP' }],
+    env: ha ? [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] : undefined,
+    // /-/ready answers 503 until the WAL is replayed: it gates traffic, never liveness.
+    startupProbe: httpProbe('/-/ready', 'web', probeTiming(15, 60)),
+    readinessProbe: httpProbe('/-/ready', 'web', probeTiming(5, 3)),
+    livenessProbe: httpProbe('/-/healthy', 'web', probeTiming(5, 6)),
+    resources: parts.resources,
+    defaultResources: {
+      cpu: { request: Cpu.millis(250), limit: Cpu.units(1) },
+      memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
+      // Logs only, unless the TSDB itself lives in an emptyDir, which counts against the pod's limits.
+      ephemeralStorage: {
+        request: Size.mebibytes(64),
+        limit: Size.mebibytes(1024 + (storage.isPersistent ? 0 : storage.size.toMebibytes())),
+      },
+    },
+    volumeMounts: [
+      // The whole directory: a subPath mount would never see ConfigMap updates.
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+      { name: 'data', mountPath: DATA_DIR },
+    ],
+  });
+  const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: parts.configMapName } }];
+  if (!storage.isPersistent) {
+    volumes.push({ name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString(`${storage.size.toMebibytes()}Mi`) } });
+  }
+  const hash = { [CONFIG_HASH_ANNOTATION]: parts.configHash };
+
+  const headless = `${meta.name}-headless`;
+  new k8s.KubeStatefulSet(scope, 'StatefulSet', {
+    metadata: meta.meta({ annotations: hash }),
+    spec: {
+      serviceName: headless,
+      replicas: parts.replicas,
+      podManagementPolicy: 'Parallel',
+      selector: { matchLabels: meta.selector },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      template: {
+        metadata: { labels: meta.labels, annotations: parts.restartOnConfigChange ? hash : undefined },
+        spec: restrictedPodSpec(meta, {
+          apiAccess: true,
+          fsGroup: true,
+          // Long enough for Prometheus to flush the head block on SIGTERM.
+          terminationGracePeriodSeconds: 600,
+          containers: [container],
+          volumes,
+          affinity: ha ? {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [{
+                weight: 100,
+                podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: meta.selector } },
+              }],
+            },
+          } : undefined,
+        }),
+      },
+      volumeClaimTemplates: storage.isPersistent ? [{
+        metadata: { name: 'data', labels: meta.selector },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: storage.storageClassName,
+          resources: { requests: { storage: k8s.Quantity.fromString(`${storage.size.toMebibytes()}Mi`) } },
+        },
+      }] : undefined,
+    },
+  });
+
+  const servicePorts: k8s.ServicePort[] = [{ name: 'web', port: WEB_PORT, targetPort: k8s.IntOrString.fromString('web'), protocol: 'TCP' }];
+  new k8s.KubeService(scope, 'Service', {
+    metadata: meta.meta(),
+    spec: { type: parts.serviceType, selector: meta.selector, ports: servicePorts },
+  });
+  new k8s.KubeService(scope, 'HeadlessService', {
+    metadata: meta.meta({ name: headless }),
+    spec: { clusterIp: 'None', selector: meta.selector, ports: servicePorts },
+  });
+
+  // Every pod of the stack's namespace, and of the namespaces the user allowed. Egress stays open
+  // on purpose: scraping reaches every target in the cluster.
+  ingressOnlyFrom(scope, meta, WEB_PORT, [{ podSelector: {} }, ...parts.allowFromNamespaces.map(namespacePeer)]);
+
+  if (ha) {
+    new k8s.KubePodDisruptionBudget(scope, 'PodDisruptionBudget', {
+      metadata: meta.meta(),
+      spec: {
+        minAvailable: k8s.IntOrString.fromNumber(1),
+        selector: { matchLabels: meta.selector },
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+  }
+}
