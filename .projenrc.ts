@@ -26,6 +26,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // Not jsii modules: shipped inside our tarball.
   bundledDeps: ['re2js@2.10.0', '@prometheus-io/lezer-promql@0.315.0', '@lezer/lr@^1.4.12', '@lezer/highlight@^1.2.5', '@lezer/common@^1.2.3'],
   devDeps: [
+    'dependency-cruiser@^17.4.3',
     'kubernetes-models@4.5.1',
     'yaml@^2.9.1',
   ],
@@ -37,6 +38,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   depsUpgrade: false,
   pullRequestTemplate: false,
 
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'build-tools'], commandOptions: { fix: false } },
   jestOptions: {
     // Snapshot drift must fail the run; `npm run test:update` refreshes on purpose.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -56,6 +58,20 @@ const silenceNode20 = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
 for (const [k, v] of Object.entries(silenceNode20)) {
   project.tasks.addEnvironment(k, v);
 }
+
+// Imports flow one way through the layers of src/ (.dependency-cruiser.cjs, CONTRIBUTING.md).
+const lintDeps = project.addTask('lint:deps', {
+  description: 'imports flow one way through the layers of src/: no cycle, no upward import',
+  exec: 'depcruise src --config .dependency-cruiser.cjs',
+});
+project.testTask.spawn(lintDeps);
+
+// `eslint` (run by `test`, so by CI) only checks: lint drift fails as lint. Fixing is the local
+// `eslint:fix` task.
+project.addTask('eslint:fix', {
+  description: 'eslint, fixing what it can',
+  exec: 'projen eslint --fix',
+});
 
 // jsii never cleans lib/: stale .js files would otherwise be packed.
 project.preCompileTask.exec('rm -rf lib');

@@ -8,7 +8,6 @@ import { checkDns1035Label, checkDns1123Label, fail } from '../model/validation'
  * `app.kubernetes.io/*` labels, Pod Security `restricted` contexts and resource requirements.
  */
 
-
 /** Annotation holding the sha256 of a component's rendered configuration. */
 export const CONFIG_HASH_ANNOTATION = 'prometheus.cdk8s.io/config-hash';
 

@@ -6,7 +6,6 @@ import { checkHttpHeader, checkPositiveDuration, checkRegex, fail, Where } from 
  * Blackbox exporter modules: typed values, checked when given to an exporter.
  */
 
-
 /** How a blackbox module probes its target. */
 export enum BlackboxProber {
   /** An HTTP(S) request; the target is a URL or host:port. */

@@ -2,7 +2,6 @@
  * Kubernetes service discovery: the roles and the meta labels each one produces.
  */
 
-
 /** Kubernetes service discovery roles. */
 export enum DiscoveryRole {
   /** One target per node, at the kubelet address. */

@@ -1,13 +1,11 @@
 import { Construct } from 'constructs';
 import { brand, hasBrand } from './brand';
-import { JobBuild } from './job';
 import { checkHttpHeader, fail, Where } from './validation';
 
 /**
  * How a scrape reaches its target: scheme, TLS, credentials, headers, and the checks of what
  * Prometheus refuses or silently breaks on.
  */
-
 
 /** URL scheme of a scrape. */
 export enum Scheme {
@@ -186,8 +184,21 @@ function checkAbsoluteFile(where: Where, file: string | undefined): void {
   }
 }
 
+/**
+ * How a job reaches its targets, as a construct builds it (`JobBuild` extends it).
+ * @internal
+ */
+export interface EndpointSpec {
+  readonly scheme?: Scheme;
+  readonly metricsPath?: string;
+  readonly params?: Record<string, string[]>;
+  readonly httpHeaders?: Record<string, string>;
+  readonly tls?: ScrapeTlsOptions;
+  readonly authorization?: ScrapeAuthorization;
+}
+
 /** Scheme, path, params, headers, TLS and credentials of a job: what Prometheus refuses, or silently breaks on. */
-export function checkEndpoint(scope: Construct, spec: JobBuild): void {
+export function checkEndpoint(scope: Construct, spec: EndpointSpec): void {
   const at = (prop: string): Where => ({ scope, prop });
   if (spec.scheme !== undefined && !Object.values(Scheme).includes(spec.scheme)) {
     fail(at('scheme'), spec.scheme, 'the scheme must be Scheme.HTTP or Scheme.HTTPS');

@@ -1,13 +1,12 @@
 import { Duration } from 'cdk8s';
 import { DiscoveryRole } from './discovery';
-import { Scheme, ScrapeAuthorization, ScrapeTlsOptions } from './endpoint';
+import { EndpointSpec, Scheme, ScrapeAuthorization, ScrapeTlsOptions } from './endpoint';
 import { RelabelRule } from './relabel';
 
 /**
  * The typed job model: the options every scrape takes, what a construct contributes to its job,
  * and the frozen spec the renderer and the RBAC derivation read.
  */
-
 
 /** Options every scrape construct takes. */
 export interface ScrapeOptions {
@@ -94,19 +93,13 @@ export interface JobSpec {
  * What a construct contributes to its job, before the common options are merged in.
  * @internal
  */
-export interface JobBuild {
+export interface JobBuild extends EndpointSpec {
   readonly defaultJobName: string;
   readonly role?: DiscoveryRole;
   readonly staticTargets?: string[];
   readonly namespaces?: string[];
-  readonly scheme?: Scheme;
-  readonly metricsPath?: string;
-  readonly params?: Record<string, string[]>;
-  readonly httpHeaders?: Record<string, string>;
   readonly honorLabels?: boolean;
   readonly honorTimestamps?: boolean;
-  readonly tls?: ScrapeTlsOptions;
-  readonly authorization?: ScrapeAuthorization;
   readonly relabelings: RelabelRule[];
   /** The `job` label when the user gives no `jobLabel` (default: the job name). */
   readonly defaultJobLabel?: string;

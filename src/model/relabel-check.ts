@@ -7,7 +7,6 @@ import { checkLabelName, checkRegex, checkReplacement, checkWritableLabel, fail,
  * Checks of relabel rules as Prometheus applies them, per discovery role.
  */
 
-
 /** Where a rule's fields are checked, for error messages. */
 export interface RuleContext {
   readonly scope: Construct;

@@ -9,9 +9,7 @@ import { RE2JS } from 're2js';
  * Nothing here is exported from the package entry point: it is the library's own machinery.
  */
 
-
 // re2js is a bundled dependency: a pure-JS port of Go's regexp/syntax, the engine Prometheus uses.
-
 
 /** Where a value came from: the construct and the prop, for error messages. */
 export interface Where {

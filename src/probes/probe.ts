@@ -10,7 +10,6 @@ import { renderModule } from '../render/blackbox-config';
  * and the rewrite that sends a probe through the exporter.
  */
 
-
 /**
  * Checks that a probe's exporter is a BlackboxExporter and offers the module (same name, same
  * definition). Returns the module name.

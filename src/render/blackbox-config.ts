@@ -6,7 +6,6 @@ import { BlackboxModule, BlackboxModuleSpec, BlackboxProber } from '../model/bla
  * blackbox.yml: the one place that writes the exporter's configuration keys (snake_case).
  */
 
-
 /** A Go `time.Duration` string: whole seconds as `5s`, anything finer in milliseconds. */
 function goDuration(d: Duration): string {
   const ms = d.toMilliseconds();

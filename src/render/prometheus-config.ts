@@ -12,7 +12,6 @@ import { PrometheusRuleGroup } from '../rules/prometheus-rule-group';
  * library works with the typed model.
  */
 
-
 /** The `global` block and the settings that live beside it. */
 export interface GlobalSpec {
   readonly scrapeInterval: Duration;

@@ -8,7 +8,6 @@ import { JobSpec } from '../model/job';
  * Jobs restricted to namespaces get Roles in those namespaces; the rest share one ClusterRole.
  */
 
-
 /** What Prometheus's Kubernetes discovery lists and watches per role (discovery/kubernetes). */
 const RESOURCES_BY_ROLE: Record<DiscoveryRole, Array<[string, string]>> = {
   [DiscoveryRole.NODE]: [['', 'nodes']],

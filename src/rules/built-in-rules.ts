@@ -17,7 +17,6 @@ const PrometheusRule = {
   alerting: (o: Parameters<typeof Rule.alerting>[0]) => builtInRule(Rule.alerting(o)),
 };
 
-
 /** A rule and the metrics it needs from its scrape (to refuse rules whose data is dropped). */
 export interface RuleNeeds {
   readonly rule: Rule;

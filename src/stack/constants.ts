@@ -2,7 +2,6 @@
  * Paths, ports and names of the Prometheus workload.
  */
 
-
 export const WEB_PORT = 9090;
 
 export const CONFIG_DIR = '/etc/prometheus';

@@ -5,7 +5,6 @@ import { brand, hasBrand } from '../model/brand';
  * Where Prometheus keeps its TSDB.
  */
 
-
 /** Where Prometheus keeps its TSDB. */
 export class PrometheusStorage {
   /** Whether `x` is a PrometheusStorage, made by any copy of this library. */
