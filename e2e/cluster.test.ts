@@ -138,8 +138,8 @@ const NEVER_DISCOVERED = ['10.244.0.51:8080'];
 
 /**
  * What the production example must discover for its probes and node-exporter, from
- * e2e/cluster/probes.yaml, per job. Derived from the README and src/service-probe.ts,
- * src/ingress-probe.ts and src/node-exporter.ts (the constructs' notes), not from the rendered
+ * e2e/cluster/probes.yaml, per job. Derived from the README and src/probes/service-probe.ts,
+ * src/probes/ingress-probe.ts and src/components/node-exporter.ts (the constructs' notes), not from the rendered
  * config: probes go to the exporter's Service `blackbox.monitoring.svc:9115` at /probe with the
  * module (tcp_connect for Services, http_2xx for Ingresses) and the target, which is also the
  * `instance`.

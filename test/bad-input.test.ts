@@ -87,7 +87,7 @@ const CASES: Case[] = [
   ['keep without source labels', () => relabel(RelabelRule.keep({ sourceLabels: [], regex: 'x' })), 'test/svc', 'relabelings[0].sourceLabels', '[]'],
   ['drop without source labels', () => metric(RelabelRule.drop({ sourceLabels: [], regex: 'x' })), 'test/svc', 'metricRelabelings[0].sourceLabels', '[]'],
   ['keepequal with a separator', () => relabel(RelabelRule.keepEqual({ sourceLabels: ['__address__'], targetLabel: 'x', separator: ',' })), 'test/svc', 'relabelings[0].separator', '","'],
-  ['unknown action', () => relabel(Object.assign(Object.create(RelabelRule.prototype), { action: 'rename', sourceLabels: ['a'] })), 'test/svc', 'relabelings[0].action', '"rename"'],
+  ['unknown action', () => relabel(Object.create(RelabelRule.prototype, { _action: { value: 'rename' }, _sourceLabels: { value: ['a'] } })), 'test/svc', 'relabelings[0].action', '"rename"'],
   ['not a RelabelRule', () => relabel({ action: 'keep', regex: 'x' } as any), 'test/svc', 'relabelings[0]', '{"action":"keep","regex":"x"}'],
   // --- meta labels per discovery role
   ['endpoints meta label under endpointslice', () => relabel(RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_endpoint_port_name'], regex: 'web' })), 'test/svc', 'relabelings[0].sourceLabels[0]', '"__meta_kubernetes_endpoint_port_name"'],

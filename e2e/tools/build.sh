@@ -40,7 +40,7 @@ KUBERNETES_VERSION=${KUBERNETES_VERSION:-1.35.4}
 # (go.etcd.io/etcd/server/v3 v3.6.5).
 ETCD_VERSION=${ETCD_VERSION:-3.6.5}
 KUBE_SCORE_VERSION=${KUBE_SCORE_VERSION:-1.20.0}
-# The version BlackboxExporter deploys (src/versions.ts). The proxy refuses to list
+# The version BlackboxExporter deploys (src/model/versions.ts). The proxy refuses to list
 # this module's versions (@v/list and @latest: 403) but serves the pinned one.
 BLACKBOX_EXPORTER_VERSION=${BLACKBOX_EXPORTER_VERSION:-0.28.0}
 

@@ -99,8 +99,8 @@ const API_GROUP: Partial<Record<KubeStateMetricsCollector, string>> = {
 };
 
 /** Every collector but Secrets (whose list permission reads every Secret's data). */
-export const DEFAULT_KUBE_STATE_METRICS_COLLECTORS: KubeStateMetricsCollector[] = Object.values(KubeStateMetricsCollector)
-  .filter(c => c !== KubeStateMetricsCollector.SECRETS);
+export const DEFAULT_KUBE_STATE_METRICS_COLLECTORS: KubeStateMetricsCollector[] = Object.freeze(Object.values(KubeStateMetricsCollector)
+  .filter(c => c !== KubeStateMetricsCollector.SECRETS)) as KubeStateMetricsCollector[];
 
 /** Options of `KubeStateMetrics`. */
 export interface KubeStateMetricsOptions extends ScrapeOptions {
@@ -152,8 +152,7 @@ export class KubeStateMetrics extends ScrapeJob {
   public readonly namespace: string;
   /** Name of the Service. */
   public readonly serviceName: string;
-  /** Enabled collectors. */
-  public readonly collectors: KubeStateMetricsCollector[];
+  private readonly _collectors: readonly KubeStateMetricsCollector[];
 
   public constructor(scope: Construct, id: string, props: KubeStateMetricsProps) {
     super(scope, id);
@@ -162,11 +161,12 @@ export class KubeStateMetrics extends ScrapeJob {
     this.namespace = resolveNamespace(this, props.namespace, props.prometheus.namespace);
     const name = resolveName(this, props.name, 63);
     this.serviceName = name;
-    this.collectors = [...new Set(props.collectors ?? DEFAULT_KUBE_STATE_METRICS_COLLECTORS)];
-    if (this.collectors.length === 0) {
+    const collectors = [...new Set(props.collectors ?? DEFAULT_KUBE_STATE_METRICS_COLLECTORS)];
+    this._collectors = Object.freeze(collectors);
+    if (collectors.length === 0) {
       fail({ scope: this, prop: 'collectors' }, [], 'enable at least one collector');
     }
-    this.collectors.forEach((c, i) => {
+    collectors.forEach((c, i) => {
       if (!Object.values(KubeStateMetricsCollector).includes(c)) {
         fail({ scope: this, prop: `collectors[${i}]` }, c, `unknown collector; one of ${Object.values(KubeStateMetricsCollector).join(', ')}`);
       }
@@ -176,7 +176,7 @@ export class KubeStateMetrics extends ScrapeJob {
     componentServiceAccount(this, meta);
 
     const byGroup = new Map<string, string[]>();
-    for (const c of this.collectors) {
+    for (const c of collectors) {
       const group = API_GROUP[c] ?? '';
       byGroup.set(group, [...(byGroup.get(group) ?? []), c]);
     }
@@ -210,7 +210,7 @@ export class KubeStateMetrics extends ScrapeJob {
               args: [
                 `--port=${METRICS_PORT}`,
                 `--telemetry-port=${TELEMETRY_PORT}`,
-                `--resources=${[...this.collectors].sort().join(',')}`,
+                `--resources=${[...collectors].sort().join(',')}`,
               ],
               ports: [
                 { name: 'http-metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
@@ -256,6 +256,11 @@ export class KubeStateMetrics extends ScrapeJob {
         }),
       ],
     });
+  }
+
+  /** Enabled collectors (a copy). */
+  public get collectors(): KubeStateMetricsCollector[] {
+    return [...this._collectors];
   }
 
   /**

@@ -45,14 +45,22 @@ export class AlertmanagerEndpoint {
     return new AlertmanagerEndpoint([...targets], scheme ?? Scheme.HTTP);
   }
 
+  private readonly _targets: readonly string[];
+
   private constructor(
-    /** `host:port` targets. */
-    public readonly targets: string[],
+    targets: string[],
     /** URL scheme. */
     public readonly scheme: Scheme,
     /** @internal */
-    public readonly _service?: { name: string; namespace: string; port: number },
-  ) {}
+    public readonly _service?: { readonly name: string; readonly namespace: string; readonly port: number },
+  ) {
+    this._targets = Object.freeze([...targets]);
+  }
+
+  /** `host:port` targets (a copy). */
+  public get targets(): string[] {
+    return [...this._targets];
+  }
 }
 brand(AlertmanagerEndpoint, 'AlertmanagerEndpoint');
 

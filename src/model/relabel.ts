@@ -187,29 +187,58 @@ export class RelabelRule {
     return new RelabelRule(RelabelAction.LABELKEEP, { regex });
   }
 
-  /** The action. */
-  public readonly action: RelabelAction;
-  /** Source labels, if the action takes any. */
-  public readonly sourceLabels?: string[];
-  /** Regex, if set. */
-  public readonly regex?: string;
-  /** Separator, if set. */
-  public readonly separator?: string;
-  /** Target label, if the action writes one. */
-  public readonly targetLabel?: string;
-  /** Replacement, if set. */
-  public readonly replacement?: string;
-  /** Modulus (hashmod only). */
-  public readonly modulus?: number;
+  // Fields are private and read through getters: a rule cannot change after it was checked.
+  private readonly _action: RelabelAction;
+  private readonly _sourceLabels?: readonly string[];
+  private readonly _regex?: string;
+  private readonly _separator?: string;
+  private readonly _targetLabel?: string;
+  private readonly _replacement?: string;
+  private readonly _modulus?: number;
 
   private constructor(action: RelabelAction, fields: RuleFields) {
-    this.action = action;
-    this.sourceLabels = fields.sourceLabels ? [...fields.sourceLabels] : undefined;
-    this.regex = fields.regex;
-    this.separator = fields.separator;
-    this.targetLabel = fields.targetLabel;
-    this.replacement = fields.replacement;
-    this.modulus = fields.modulus;
+    this._action = action;
+    this._sourceLabels = fields.sourceLabels ? Object.freeze([...fields.sourceLabels]) : undefined;
+    this._regex = fields.regex;
+    this._separator = fields.separator;
+    this._targetLabel = fields.targetLabel;
+    this._replacement = fields.replacement;
+    this._modulus = fields.modulus;
+  }
+
+  /** The action. */
+  public get action(): RelabelAction {
+    return this._action;
+  }
+
+  /** Source labels, if the action takes any (a copy). */
+  public get sourceLabels(): string[] | undefined {
+    return this._sourceLabels ? [...this._sourceLabels] : undefined;
+  }
+
+  /** Regex, if set. */
+  public get regex(): string | undefined {
+    return this._regex;
+  }
+
+  /** Separator, if set. */
+  public get separator(): string | undefined {
+    return this._separator;
+  }
+
+  /** Target label, if the action writes one. */
+  public get targetLabel(): string | undefined {
+    return this._targetLabel;
+  }
+
+  /** Replacement, if set. */
+  public get replacement(): string | undefined {
+    return this._replacement;
+  }
+
+  /** Modulus (hashmod only). */
+  public get modulus(): number | undefined {
+    return this._modulus;
   }
 }
 brand(RelabelRule, 'RelabelRule');

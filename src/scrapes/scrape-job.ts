@@ -69,7 +69,24 @@ export abstract class ScrapeJob extends Construct implements IScrapeJob {
    * their constructor.
    * @internal
    */
-  protected _register(prometheus: IPrometheus, options: ScrapeOptions, spec: JobBuild): void {
+  protected _register(prometheus: IPrometheus, options: ScrapeOptions, build: JobBuild): void {
+    // Copies first, checks after: what the user changes later cannot reach the config unchecked.
+    const spec: JobBuild = {
+      ...build,
+      params: build.params && typeof build.params === 'object'
+        ? Object.fromEntries(Object.entries(build.params).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]))
+        : build.params,
+      httpHeaders: build.httpHeaders && typeof build.httpHeaders === 'object' ? { ...build.httpHeaders } : build.httpHeaders,
+      tls: build.tls && typeof build.tls === 'object' ? { ...build.tls } : build.tls,
+      namespaces: Array.isArray(build.namespaces) ? [...build.namespaces] : build.namespaces,
+      relabelings: [...build.relabelings],
+      metricRelabelings: build.metricRelabelings ? [...build.metricRelabelings] : undefined,
+    };
+    options = {
+      ...options,
+      relabelings: Array.isArray(options.relabelings) ? [...options.relabelings] : options.relabelings,
+      metricRelabelings: Array.isArray(options.metricRelabelings) ? [...options.metricRelabelings] : options.metricRelabelings,
+    };
     checkPrometheus({ scope: this, prop: 'prometheus' }, prometheus);
     this._prometheus = prometheus;
     const jobName = options.jobName ?? spec.defaultJobName;

@@ -160,8 +160,7 @@ export class PrometheusStack extends Construct implements IPrometheus {
   public readonly nameValidationScheme: NameValidationScheme;
   /** Number of replicas. */
   public readonly replicas: number;
-  /** Labels selecting the Prometheus pods (for NetworkPolicies of scraped workloads). */
-  public readonly selectorLabels: { [key: string]: string };
+  private readonly _selectorLabels: Readonly<Record<string, string>>;
 
   private readonly evaluationInterval: Duration;
   private readonly externalLabels: Record<string, string>;
@@ -232,17 +231,18 @@ export class PrometheusStack extends Construct implements IPrometheus {
     this.alertmanagers.forEach((am, i) => checkAlertmanagerEndpoint(where(`alertmanagers[${i}]`), am));
 
     const meta = new ComponentMeta(this.name, this.namespace, 'prometheus', 'server', PROMETHEUS_VERSION);
-    this.selectorLabels = { ...meta.selector };
+    this._selectorLabels = Object.freeze({ ...meta.selector });
     // The token is mounted only where it is used: the Prometheus pod asks for it itself.
     componentServiceAccount(this, meta, this.serviceAccountName);
-
-    this.rbacObjects = new StackRbac(this, {
+    // RBAC objects right after the ServiceAccount they bind, in a fixed order.
+    this.rbacObjects = new StackRbac(this, 'Rbac', {
       name: this.name,
       namespace: this.namespace,
       serviceAccountName: this.serviceAccountName,
       labels: meta.labels,
       rules: () => this.rbac(),
     });
+
 
     const configHash = Lazy.any({ produce: () => this.configHash() }) as any as string;
     const configMapName = `${this.name}-config`;
@@ -275,6 +275,11 @@ export class PrometheusStack extends Construct implements IPrometheus {
     });
     this.node.addValidation({ validate: () => this.checkConfigSize() });
     this.node.addValidation({ validate: () => this.checkRuleGroups() });
+  }
+
+  /** Labels selecting the Prometheus pods, for NetworkPolicies of scraped workloads (a copy). */
+  public get selectorLabels(): { [key: string]: string } {
+    return { ...this._selectorLabels };
   }
 
   /**
@@ -406,7 +411,7 @@ export class PrometheusStack extends Construct implements IPrometheus {
 
   /** The rules file, if any group is registered. */
   public renderRules(): string | undefined {
-    return this.groupsByName.size > 0 ? renderRules(this.ruleGroups) : undefined;
+    return this.groupsByName.size > 0 ? renderRules(sortedBy(this.ruleGroups, g => g.groupName)) : undefined;
   }
 
   /**
