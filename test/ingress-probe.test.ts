@@ -1,8 +1,7 @@
-import { BlackboxExporter, BlackboxModule, IngressProbe, ServiceProbe } from '../src';
+import { BlackboxExporter, BlackboxModule, IngressProbe, NameValidationScheme, RelabelRule, ServiceProbe } from '../src';
+import { rulesFromConfig } from './relabel-config';
 import { simulateTarget } from './relabel-sim';
 import { job, objects, one, schemaProblems, stack, synth } from './util';
-import { checkRelabelRule } from '../src/model/relabel-check';
-import { NameValidationScheme } from '../src/model/validation';
 
 function setup(exporterProps: Partial<ConstructorParameters<typeof BlackboxExporter>[2]> = {}) {
   const s = stack();
@@ -107,12 +106,17 @@ describe('IngressProbe', () => {
   });
 
   test.each([NameValidationScheme.UTF8, NameValidationScheme.LEGACY])('built-in relabel rules pass the checks for role ingress (%s names)', scheme => {
-    const { chart, prometheus, blackboxExporter } = setup();
-    const p = new IngressProbe(chart, 'ingress-probes', { prometheus, blackboxExporter, optInAnnotation: 'example.com/probe', namespaces: ['shop'] });
-    const spec = p._job;
-    expect(spec.relabelings).toHaveLength(7);
-    spec.relabelings.forEach((rule, i) =>
-      checkRelabelRule({ scope: p, prop: `relabelings[${i}]`, role: spec.role, scheme, metric: false }, rule));
+    const probe = (relabelings: RelabelRule[] = []) => {
+      const { chart, prometheus } = stack({ nameValidationScheme: scheme });
+      const blackboxExporter = new BlackboxExporter(chart, 'blackbox', { prometheus });
+      new IngressProbe(chart, 'ingress-probes', { prometheus, blackboxExporter, optInAnnotation: 'example.com/probe', namespaces: ['shop'], relabelings });
+      return job(synth(chart), 'blackbox-ingresses').relabel_configs;
+    };
+    const own = probe();
+    expect(own).toHaveLength(7);
+    expect(own[1]).toEqual({ source_labels: ['__meta_kubernetes_ingress_annotation_example_com_probe'], regex: 'true', action: 'keep' });
+    // given back as user rules, they go through every synth-time check a user rule of role ingress does
+    expect(probe(rulesFromConfig(own))).toEqual([...own, ...own]);
   });
 
   describe('fails', () => {

@@ -1,9 +1,8 @@
 import { Cpu } from 'cdk8s-plus-27';
-import { NODE_EXPORTER_IMAGE, NodeExporter } from '../src';
+import { NameValidationScheme, NODE_EXPORTER_IMAGE, NodeExporter, ServiceScrape } from '../src';
+import { rulesFromConfig } from './relabel-config';
 import { simulateTarget } from './relabel-sim';
 import { job, Manifest, objects, one, RESTRICTED_CONTAINER_CONTEXT, RESTRICTED_POD_CONTEXT, schemaProblems, stack, synth } from './util';
-import { checkRelabelRule } from '../src/model/relabel-check';
-import { NameValidationScheme } from '../src/model/validation';
 
 const neObjects = (ms: Manifest[]) => ms.filter(m => m.metadata.labels?.['app.kubernetes.io/name'] === 'node-exporter');
 
@@ -157,9 +156,15 @@ describe('NodeExporter', () => {
   });
 
   test.each([NameValidationScheme.UTF8, NameValidationScheme.LEGACY])('built-in relabel rules pass the checks for role endpointslice (%s names)', scheme => {
-    const spec = nodeExporter._job;
-    spec.relabelings.forEach((rule, i) =>
-      checkRelabelRule({ scope: nodeExporter, prop: `relabelings[${i}]`, role: spec.role, scheme, metric: false }, rule));
+    const s = stack({ nameValidationScheme: scheme });
+    new NodeExporter(s.chart, 'node-exporter', { prometheus: s.prometheus, namespace: 'node-exporter' });
+    const own = job(synth(s.chart), 'node-exporter').relabel_configs;
+    expect(own).toHaveLength(5);
+    // given back as user rules to a scrape of the same role (endpointslice), they go through every
+    // synth-time check a user rule does
+    const replay = stack({ nameValidationScheme: scheme });
+    new ServiceScrape(replay.chart, 'replay', { prometheus: replay.prometheus, relabelings: rulesFromConfig(own) });
+    expect(job(synth(replay.chart), 'kubernetes-services').relabel_configs.slice(-own.length)).toEqual(own);
   });
 
   describe('fails', () => {

@@ -1,8 +1,7 @@
-import { BlackboxExporter, BlackboxModule, KubeletScrape, ServiceProbe } from '../src';
+import { BlackboxExporter, BlackboxModule, KubeletScrape, NameValidationScheme, RelabelRule, ServiceProbe } from '../src';
+import { rulesFromConfig } from './relabel-config';
 import { simulateTarget } from './relabel-sim';
 import { job, objects, one, schemaProblems, stack, synth } from './util';
-import { checkRelabelRule } from '../src/model/relabel-check';
-import { NameValidationScheme } from '../src/model/validation';
 
 function setup(exporterProps: Partial<ConstructorParameters<typeof BlackboxExporter>[2]> = {}) {
   const s = stack();
@@ -127,15 +126,19 @@ describe('ServiceProbe', () => {
   });
 
   test.each([NameValidationScheme.UTF8, NameValidationScheme.LEGACY])('built-in relabel rules pass the checks for role service (%s names)', scheme => {
-    const { chart, prometheus, blackboxExporter } = setup();
-    const p = new ServiceProbe(chart, 'service-probes', {
-      prometheus, blackboxExporter, optInAnnotation: 'example.com/probe-me.please', portName: 'http', namespaces: ['shop'],
-    });
-    const spec = p._job;
-    expect(spec.relabelings).toHaveLength(9);
-    expect(spec.relabelings[2].sourceLabels).toEqual(['__meta_kubernetes_service_annotation_example_com_probe_me_please']);
-    spec.relabelings.forEach((rule, i) =>
-      checkRelabelRule({ scope: p, prop: `relabelings[${i}]`, role: spec.role, scheme, metric: false }, rule));
+    const probe = (relabelings: RelabelRule[] = []) => {
+      const { chart, prometheus } = stack({ nameValidationScheme: scheme });
+      const blackboxExporter = new BlackboxExporter(chart, 'blackbox', { prometheus });
+      new ServiceProbe(chart, 'service-probes', {
+        prometheus, blackboxExporter, optInAnnotation: 'example.com/probe-me.please', portName: 'http', namespaces: ['shop'], relabelings,
+      });
+      return job(synth(chart), 'blackbox-services').relabel_configs;
+    };
+    const own = probe();
+    expect(own).toHaveLength(9);
+    expect(own[2]).toEqual({ source_labels: ['__meta_kubernetes_service_annotation_example_com_probe_me_please'], regex: 'true', action: 'keep' });
+    // given back as user rules, they go through every synth-time check a user rule of role service does
+    expect(probe(rulesFromConfig(own))).toEqual([...own, ...own]);
   });
 
   describe('fails', () => {
