@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { brand, hasBrand } from './brand';
+import { checkSecretKey, SecretKey } from './secret';
 import { checkHttpHeader, fail, Where } from './validation';
 
 /**
@@ -67,6 +68,21 @@ export interface ScrapeTlsOptions {
    * @default - Prometheus's default (TLS 1.2)
    */
   readonly minVersion?: TlsVersion;
+  /**
+   * CA bundle from a Secret in the Prometheus namespace (instead of `caFile`).
+   * @default - `caFile`
+   */
+  readonly ca?: SecretKey;
+  /**
+   * Client certificate from a Secret in the Prometheus namespace (instead of `certFile`; requires `key`).
+   * @default - `certFile`
+   */
+  readonly cert?: SecretKey;
+  /**
+   * Client key from a Secret in the Prometheus namespace (instead of `keyFile`; requires `cert`).
+   * @default - `keyFile`
+   */
+  readonly key?: SecretKey;
 }
 
 /** Kinds of scrape authorization. */
@@ -101,6 +117,22 @@ export class ScrapeAuthorization {
     return new ScrapeAuthorization(AuthorizationType.BASIC, passwordFile, username);
   }
 
+  /**
+   * `Authorization: Bearer <token>`, the token read from a key of a Secret in the Prometheus
+   * namespace (the stack mounts it).
+   */
+  public static bearerToken(token: SecretKey): ScrapeAuthorization {
+    return new ScrapeAuthorization(AuthorizationType.BEARER_FILE, undefined, undefined, token);
+  }
+
+  /**
+   * HTTP basic auth, the password read from a key of a Secret in the Prometheus namespace (the
+   * stack mounts it).
+   */
+  public static basicAuthFromSecret(username: string, password: SecretKey): ScrapeAuthorization {
+    return new ScrapeAuthorization(AuthorizationType.BASIC, undefined, username, password);
+  }
+
   /** No credentials. */
   public static none(): ScrapeAuthorization {
     return new ScrapeAuthorization(AuthorizationType.NONE);
@@ -113,6 +145,8 @@ export class ScrapeAuthorization {
     public readonly file?: string,
     /** Basic-auth user name. */
     public readonly username?: string,
+    /** The Secret key holding the token or password, when it comes from a Secret. */
+    public readonly secret?: SecretKey,
   ) {}
 }
 brand(ScrapeAuthorization, 'ScrapeAuthorization');
@@ -226,6 +260,18 @@ export function checkEndpoint(scope: Construct, spec: EndpointSpec): void {
       fail(at(tls.certFile === undefined ? 'tls.keyFile' : 'tls.certFile'), tls.certFile ?? tls.keyFile,
         'a client certificate needs both certFile and keyFile');
     }
+    for (const [file, secret] of [['caFile', 'ca'], ['certFile', 'cert'], ['keyFile', 'key']] as const) {
+      if (tls[secret] !== undefined) {
+        checkSecretKey(at(`tls.${secret}`), tls[secret]);
+        if (tls[file] !== undefined) fail(at(`tls.${file}`), tls[file], `give either ${file} or ${secret} (a Secret key), not both`);
+      }
+    }
+    if ((tls.cert === undefined) !== (tls.key === undefined)) {
+      fail(at(tls.cert === undefined ? 'tls.key' : 'tls.cert'), (tls.cert ?? tls.key)!.key, 'a client certificate from a Secret needs both cert and key');
+    }
+    if (tls.cert !== undefined && tls.key !== undefined && tls.cert.secretName === tls.key.secretName && tls.cert.key === tls.key.key) {
+      fail(at('tls.key'), tls.key.key, 'the client certificate and its key are two different Secret keys');
+    }
     checkAbsoluteFile(at('tls.caFile'), tls.caFile);
     checkAbsoluteFile(at('tls.certFile'), tls.certFile);
     checkAbsoluteFile(at('tls.keyFile'), tls.keyFile);
@@ -238,10 +284,19 @@ export function checkEndpoint(scope: Construct, spec: EndpointSpec): void {
   }
   const auth = spec.authorization;
   if (auth !== undefined) {
-    if (!ScrapeAuthorization.isScrapeAuthorization(auth)) fail(at('authorization'), auth, 'use ScrapeAuthorization.serviceAccountToken(), .bearerTokenFile(), .basicAuth() or .none()');
+    if (!ScrapeAuthorization.isScrapeAuthorization(auth)) {
+      fail(at('authorization'), auth, 'use ScrapeAuthorization.serviceAccountToken(), .bearerToken(), .basicAuthFromSecret(), .bearerTokenFile(), .basicAuth() or .none()');
+    }
+    if (auth.secret !== undefined) checkSecretKey(at('authorization.secret'), auth.secret);
     checkAbsoluteFile(at('authorization'), auth.file);
     if (auth.type === AuthorizationType.BASIC && (typeof auth.username !== 'string' || auth.username === '')) {
       fail(at('authorization'), auth.username, 'basic auth needs a non-empty user name');
     }
   }
+}
+
+/** Every Secret key a job's endpoint reads (TLS files and credentials). */
+export function endpointSecrets(spec: EndpointSpec): SecretKey[] {
+  const tls = spec.tls;
+  return [tls?.ca, tls?.cert, tls?.key, spec.authorization?.secret].filter((s): s is SecretKey => s !== undefined);
 }

@@ -1,11 +1,12 @@
 import { Duration, Yaml } from 'cdk8s';
-import { compact } from './shared';
 import { AlertmanagerEndpoint } from '../model/alerting';
-import { AuthorizationType, ScrapeTlsOptions } from '../model/endpoint';
+import { AuthorizationType, ScrapeAuthorization, ScrapeTlsOptions } from '../model/endpoint';
 import { JobSpec } from '../model/job';
 import { RelabelRule } from '../model/relabel';
+import { PROMETHEUS_SECRETS_DIR, secretFilePath } from '../model/secret';
 import { NameValidationScheme, promDuration } from '../model/validation';
 import { PrometheusRuleGroup } from '../rules/prometheus-rule-group';
+import { compact } from './shared';
 
 /**
  * The one place that writes Prometheus configuration keys (snake_case). Everything else in the
@@ -50,12 +51,17 @@ export function renderRelabelRule(rule: RelabelRule): Record<string, unknown> {
   });
 }
 
+/** The file a credential is read from: a mounted Secret key, or the user's own path. */
+function credentialsFile(auth: ScrapeAuthorization): string | undefined {
+  return auth.secret ? secretFilePath(PROMETHEUS_SECRETS_DIR, auth.secret) : auth.file;
+}
+
 function renderTls(tls: ScrapeTlsOptions | undefined): Record<string, unknown> | undefined {
   if (!tls) return undefined;
   return compact({
-    ca_file: tls.caFile,
-    cert_file: tls.certFile,
-    key_file: tls.keyFile,
+    ca_file: tls.ca ? secretFilePath(PROMETHEUS_SECRETS_DIR, tls.ca) : tls.caFile,
+    cert_file: tls.cert ? secretFilePath(PROMETHEUS_SECRETS_DIR, tls.cert) : tls.certFile,
+    key_file: tls.key ? secretFilePath(PROMETHEUS_SECRETS_DIR, tls.key) : tls.keyFile,
     server_name: tls.serverName,
     insecure_skip_verify: tls.insecureSkipVerify ? true : undefined,
     min_version: tls.minVersion,
@@ -82,8 +88,8 @@ function renderJob(job: JobSpec): Record<string, unknown> {
     honor_timestamps: job.honorTimestamps,
     sample_limit: job.sampleLimit || undefined,
     label_limit: job.labelLimit || undefined,
-    authorization: auth?.type === AuthorizationType.BEARER_FILE ? { type: 'Bearer', credentials_file: auth.file } : undefined,
-    basic_auth: auth?.type === AuthorizationType.BASIC ? { username: auth.username, password_file: auth.file } : undefined,
+    authorization: auth?.type === AuthorizationType.BEARER_FILE ? { type: 'Bearer', credentials_file: credentialsFile(auth) } : undefined,
+    basic_auth: auth?.type === AuthorizationType.BASIC ? { username: auth.username, password_file: credentialsFile(auth) } : undefined,
     tls_config: renderTls(job.tls),
     kubernetes_sd_configs: sd ? [sd] : undefined,
     static_configs: job.staticTargets ? [{ targets: job.staticTargets }] : undefined,

@@ -1,12 +1,7 @@
-import { createHash } from 'crypto';
 import { Duration, Lazy, Size } from 'cdk8s';
 import { ContainerResources, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CONFIG_DIR, CONFIG_FILE, RULES_FILE, SELF_JOB, WEB_PORT } from './constants';
-import { PrometheusStorage } from './prometheus-storage';
-import { prometheusWorkload } from './prometheus-workload';
-import { SelfScrape } from './self-scrape';
-import { StackRbac } from './stack-rbac';
+import { createHash } from 'crypto';
 import { BlackboxExporter, BlackboxExporterOptions } from '../components/blackbox-exporter';
 import { ComponentMeta, componentServiceAccount } from '../components/component';
 import { KubeStateMetrics, KubeStateMetricsOptions } from '../components/kube-state-metrics';
@@ -14,8 +9,10 @@ import { NodeExporter, NodeExporterOptions } from '../components/node-exporter';
 import { CONFIG_HASH_ANNOTATION, resolveName, resolveNamespace } from '../components/workload';
 import { AlertmanagerEndpoint, checkAlertmanagerEndpoint } from '../model/alerting';
 import { brand, hasBrand } from '../model/brand';
+import { endpointSecrets } from '../model/endpoint';
 import { JobSpec } from '../model/job';
 import { IPrometheus, IRuleGroup, IScrapeJob, PROMETHEUS_STACK_BRAND } from '../model/prometheus';
+import { PROMETHEUS_SECRETS_DIR, secretMounts } from '../model/secret';
 import { checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show } from '../model/validation';
 import { PROMETHEUS_IMAGE, PROMETHEUS_VERSION } from '../model/versions';
 import { IngressProbe, IngressProbeOptions } from '../probes/ingress-probe';
@@ -31,6 +28,11 @@ import { KubeletScrape, KubeletScrapeOptions } from '../scrapes/kubelet-scrape';
 import { PodPortScrape, PodPortScrapeOptions } from '../scrapes/pod-port-scrape';
 import { ScrapeJob } from '../scrapes/scrape-job';
 import { ServiceScrape, ServiceScrapeOptions } from '../scrapes/service-scrape';
+import { CONFIG_DIR, CONFIG_FILE, RULES_FILE, SELF_JOB, WEB_PORT } from './constants';
+import { PrometheusStorage } from './prometheus-storage';
+import { prometheusWorkload } from './prometheus-workload';
+import { SelfScrape } from './self-scrape';
+import { StackRbac } from './stack-rbac';
 
 /** Props of `PrometheusStack`. */
 export interface PrometheusStackProps {
@@ -262,6 +264,7 @@ export class PrometheusStack extends Construct implements IPrometheus {
       configHash,
       restartOnConfigChange: props.restartOnConfigChange ?? false,
       configMapName,
+      secretMounts: () => secretMounts(PROMETHEUS_SECRETS_DIR, this.jobSpecs().flatMap(endpointSecrets)),
     });
 
     if (props.selfMonitoring ?? true) {

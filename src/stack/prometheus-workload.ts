@@ -3,13 +3,14 @@
  * `restricted`), its Services, its NetworkPolicy and, with replicas, its PodDisruptionBudget.
  * Built from the component skeleton; the stack decides what goes in.
  */
-import { Size } from 'cdk8s';
+import { Lazy, Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CONFIG_DIR, CONFIG_FILE, DATA_DIR, WEB_PORT } from './constants';
 import { PrometheusStorage } from './prometheus-storage';
 import { ComponentMeta, hardenedContainer, httpProbe, ingressOnlyFrom, namespacePeer, restrictedPodSpec } from '../components/component';
 import { CONFIG_HASH_ANNOTATION } from '../components/workload';
+import { SecretMount } from '../model/secret';
 
 /** What the stack decided about its workload. */
 export interface PrometheusWorkloadParts {
@@ -25,6 +26,8 @@ export interface PrometheusWorkloadParts {
   readonly configHash: string;
   readonly restartOnConfigChange: boolean;
   readonly configMapName: string;
+  /** The Secrets the config references, read at synth (after every job registered). */
+  readonly secretMounts: () => SecretMount[];
 }
 
 /** Creates the StatefulSet, the Services, the NetworkPolicy and the PodDisruptionBudget. */
@@ -60,11 +63,14 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
         limit: Size.mebibytes(1024 + (storage.isPersistent ? 0 : storage.size.toMebibytes())),
       },
     },
-    volumeMounts: [
-      // The whole directory: a subPath mount would never see ConfigMap updates.
-      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-      { name: 'data', mountPath: DATA_DIR },
-    ],
+    volumeMounts: Lazy.any({
+      produce: () => [
+        // The whole directory: a subPath mount would never see ConfigMap updates.
+        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+        { name: 'data', mountPath: DATA_DIR },
+        ...parts.secretMounts().map(m => m.mount),
+      ],
+    }) as any,
   });
   const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: parts.configMapName } }];
   if (!storage.isPersistent) {
@@ -89,7 +95,7 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
           // Long enough for Prometheus to flush the head block on SIGTERM.
           terminationGracePeriodSeconds: 600,
           containers: [container],
-          volumes,
+          volumes: Lazy.any({ produce: () => [...volumes, ...parts.secretMounts().map(m => m.volume)] }) as any,
           affinity: ha ? {
             podAntiAffinity: {
               preferredDuringSchedulingIgnoredDuringExecution: [{
