@@ -1,4 +1,5 @@
 import { Duration, Yaml } from 'cdk8s';
+import { compact } from './shared';
 import { AlertmanagerEndpoint } from '../model/alerting';
 import { AuthorizationType, ScrapeAuthorization, ScrapeTlsOptions } from '../model/endpoint';
 import { JobSpec } from '../model/job';
@@ -6,7 +7,6 @@ import { RelabelRule } from '../model/relabel';
 import { PROMETHEUS_SECRETS_DIR, secretFilePath } from '../model/secret';
 import { NameValidationScheme, promDuration } from '../model/validation';
 import { PrometheusRuleGroup } from '../rules/prometheus-rule-group';
-import { compact } from './shared';
 
 /**
  * The one place that writes Prometheus configuration keys (snake_case). Everything else in the

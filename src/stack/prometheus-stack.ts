@@ -1,7 +1,12 @@
+import { createHash } from 'crypto';
 import { Duration, Lazy, Size } from 'cdk8s';
 import { ContainerResources, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { createHash } from 'crypto';
+import { CONFIG_DIR, CONFIG_FILE, RULES_FILE, SELF_JOB, WEB_PORT } from './constants';
+import { PrometheusStorage } from './prometheus-storage';
+import { prometheusWorkload } from './prometheus-workload';
+import { SelfScrape } from './self-scrape';
+import { StackRbac } from './stack-rbac';
 import { BlackboxExporter, BlackboxExporterOptions } from '../components/blackbox-exporter';
 import { ComponentMeta, componentServiceAccount } from '../components/component';
 import { KubeStateMetrics, KubeStateMetricsOptions } from '../components/kube-state-metrics';
@@ -28,11 +33,6 @@ import { KubeletScrape, KubeletScrapeOptions } from '../scrapes/kubelet-scrape';
 import { PodPortScrape, PodPortScrapeOptions } from '../scrapes/pod-port-scrape';
 import { ScrapeJob } from '../scrapes/scrape-job';
 import { ServiceScrape, ServiceScrapeOptions } from '../scrapes/service-scrape';
-import { CONFIG_DIR, CONFIG_FILE, RULES_FILE, SELF_JOB, WEB_PORT } from './constants';
-import { PrometheusStorage } from './prometheus-storage';
-import { prometheusWorkload } from './prometheus-workload';
-import { SelfScrape } from './self-scrape';
-import { StackRbac } from './stack-rbac';
 
 /** Props of `PrometheusStack`. */
 export interface PrometheusStackProps {
