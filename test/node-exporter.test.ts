@@ -192,7 +192,7 @@ describe('NodeExporter', () => {
       const s = stack();
       new NodeExporter(s.chart, 'a', { prometheus: s.prometheus, namespace: 'a' });
       expect(() => new NodeExporter(s.chart, 'b', { prometheus: s.prometheus, namespace: 'b' }))
-        .toThrow(/^test\/b: invalid jobName "node-exporter": job name already used by test\/a/);
+        .toThrow(/^test\/b: invalid jobName "node-exporter": this scrape.s default job name is already used by test\/a; give one of them its own `jobName`/);
     });
 
     test('fails if prometheus is not a PrometheusStack', () => {

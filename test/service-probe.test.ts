@@ -204,7 +204,7 @@ describe('ServiceProbe', () => {
       const { chart, prometheus, blackboxExporter } = setup();
       new ServiceProbe(chart, 'a', { prometheus, blackboxExporter });
       expect(() => new ServiceProbe(chart, 'b', { prometheus, blackboxExporter }))
-        .toThrow(/^test\/b: invalid jobName "blackbox-services": job name already used by test\/a/);
+        .toThrow(/^test\/b: invalid jobName "blackbox-services": this scrape.s default job name is already used by test\/a; give one of them its own `jobName`/);
     });
   });
 });

@@ -138,6 +138,7 @@ export class BlackboxExporter extends Construct {
             apiAccess: false,
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             containers: [hardenedContainer({
+              scope: this,
               name: 'blackbox-exporter',
               image: props.image ?? BLACKBOX_EXPORTER_IMAGE,
               args: [

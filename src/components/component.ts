@@ -6,7 +6,7 @@
  * volumes); the security defaults come from here, once.
  */
 import { ContainerResources, k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { componentLabels, renderResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './workload';
 import { IPrometheus } from '../model/prometheus';
 
@@ -37,6 +37,8 @@ export class ComponentMeta {
 
 /** What a component's container is made of; everything else is the hardened default. */
 export interface ContainerParts {
+  /** The construct whose props these are (for error messages). */
+  readonly scope: IConstruct;
   readonly name: string;
   readonly image: string;
   readonly args: string[];
@@ -67,7 +69,7 @@ export function hardenedContainer(parts: ContainerParts): k8s.Container {
     startupProbe: parts.startupProbe,
     readinessProbe: parts.readinessProbe,
     livenessProbe: parts.livenessProbe,
-    resources: renderResources(parts.resources, parts.defaultResources),
+    resources: renderResources(parts.scope, parts.resources, parts.defaultResources),
     securityContext: restrictedContainerSecurityContext(),
     terminationMessagePolicy: 'FallbackToLogsOnError',
     volumeMounts: parts.volumeMounts,

@@ -205,6 +205,7 @@ export class KubeStateMetrics extends ScrapeJob {
             apiAccess: true,
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             containers: [hardenedContainer({
+              scope: this,
               name: 'kube-state-metrics',
               image: props.image ?? KUBE_STATE_METRICS_IMAGE,
               args: [

@@ -118,6 +118,7 @@ export class NodeExporter extends ScrapeJob {
             // Every node, whatever its taints (control plane, NoExecute ...).
             tolerations: [{ operator: 'Exists' }],
             containers: [hardenedContainer({
+              scope: this,
               name: 'node-exporter',
               image: props.image ?? NODE_EXPORTER_IMAGE,
               env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],

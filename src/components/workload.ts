@@ -1,6 +1,6 @@
 import { ApiObject, Chart, JsonPatch, Names } from 'cdk8s';
 import { ContainerResources, k8s } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { checkDns1035Label, checkDns1123Label, fail } from '../model/validation';
 
 /**
@@ -80,13 +80,32 @@ export function restrictedContainerSecurityContext(): k8s.SecurityContext {
   };
 }
 
-/** cdk8s-plus resources to the Kubernetes shape; `defaults` fill what the user left out. */
-export function renderResources(user: ContainerResources | undefined, defaults: ContainerResources): k8s.ResourceRequirements {
+/** Millicores of a cdk8s-plus `Cpu` amount (`250m`, `2`, `1.5`). */
+function millicores(amount: string): number {
+  return amount.endsWith('m') ? Number(amount.slice(0, -1)) : Number(amount) * 1000;
+}
+
+/**
+ * cdk8s-plus resources to the Kubernetes shape: the user's values merged per field over
+ * `defaults` (a request alone keeps the default limit). A request above its limit is refused
+ * here, as the API server would refuse it.
+ */
+export function renderResources(scope: IConstruct, user: ContainerResources | undefined, defaults: ContainerResources): k8s.ResourceRequirements {
   const r = {
     cpu: { ...defaults.cpu, ...user?.cpu },
     memory: { ...defaults.memory, ...user?.memory },
     ephemeralStorage: { ...defaults.ephemeralStorage, ...user?.ephemeralStorage },
   };
+  const check = (resource: 'cpu' | 'memory' | 'ephemeralStorage', request: number | undefined, limit: number | undefined, show: (n: number) => string) => {
+    if (request === undefined || limit === undefined || request <= limit) return;
+    const userLimit = (user?.[resource] as { limit?: unknown } | undefined)?.limit !== undefined;
+    fail({ scope, prop: `resources.${resource}.request` }, show(request),
+      `the request is above the ${userLimit ? '' : 'default '}limit ${show(limit)}; `
+      + `${userLimit ? 'lower the request or raise the limit' : `set resources.${resource}.limit as well`}`);
+  };
+  check('cpu', r.cpu.request && millicores(r.cpu.request.amount), r.cpu.limit && millicores(r.cpu.limit.amount), n => `${n}m`);
+  check('memory', r.memory.request?.toMebibytes(), r.memory.limit?.toMebibytes(), n => `${n}Mi`);
+  check('ephemeralStorage', r.ephemeralStorage.request?.toMebibytes(), r.ephemeralStorage.limit?.toMebibytes(), n => `${n}Mi`);
   const q = (s: string) => k8s.Quantity.fromString(s);
   const side = (which: 'request' | 'limit') => {
     const out: Record<string, k8s.Quantity> = {};

@@ -61,6 +61,8 @@ export interface ScrapeOptions {
  */
 export interface JobSpec {
   readonly jobName: string;
+  /** The job name is the construct's default, not the user's `jobName`. */
+  readonly defaultJobName?: boolean;
   /** The `job` label of the job's series, when it is fixed (not copied from a meta label). */
   readonly jobLabel?: string;
   /** Kubernetes discovery role; undefined for a job with static targets. */

@@ -149,10 +149,18 @@ export function regexGroupCount(regex: string): number {
  * by `_suffix`: Prometheus silently substitutes an empty string.
  */
 export function checkReplacement(where: Where, replacement: string): void {
-  const ambiguous = /\$(\d+)([A-Za-z_][A-Za-z0-9_]*)/.exec(replacement);
-  if (ambiguous) {
-    fail(where, replacement, `"$${ambiguous[1]}${ambiguous[2]}" is read as the group named "${ambiguous[1]}${ambiguous[2]}"; `
-      + `write "\${${ambiguous[1]}}${ambiguous[2]}"`);
+  if (typeof replacement !== 'string') fail(where, replacement, 'a replacement is a string');
+  // Tokens as Go's Regexp.Expand reads them: `$$` is a literal `$`.
+  for (const m of replacement.matchAll(/\$(?:(\$)|\{(\w+)\}|(\w*))/g)) {
+    if (m[1] !== undefined) continue;
+    const bare = m[3];
+    if (bare !== undefined && /^\d+[A-Za-z_]/.test(bare)) {
+      const digits = /^\d+/.exec(bare)![0];
+      fail(where, replacement, `"$${bare}" is read as the group named "${bare}"; write "\${${digits}}${bare.slice(digits.length)}"`);
+    }
+    if (bare === '' && replacement[m.index! + 1] === '<') {
+      fail(where, replacement, 'Go templates have no $<name>: write ${name} (or $$ for a literal "$")');
+    }
   }
 }
 
@@ -264,4 +272,16 @@ export function checkK8sLabelValue(where: Where, value: string): void {
     fail(where, value, 'a label value must be empty or at most 63 characters of alphanumerics, "-", "_" or ".", '
       + 'starting and ending with an alphanumeric character');
   }
+}
+
+/**
+ * The group references of a Go regexp template (`$1`, `${1}`, `$name`, `${name}`), as
+ * `Regexp.Expand` reads them; `$$` is a literal `$`.
+ */
+export function templateRefs(template: string): string[] {
+  const refs: string[] = [];
+  for (const m of template.matchAll(/\$(?:(\$)|\{(\w+)\}|(\w+))/g)) {
+    if (m[1] === undefined) refs.push(m[2] ?? m[3]);
+  }
+  return refs;
 }

@@ -132,6 +132,7 @@ export abstract class ScrapeJob extends Construct implements IScrapeJob {
 
     this._jobSpec = {
       jobName,
+      defaultJobName: options.jobName === undefined,
       jobLabel: fixedJobLabel,
       role: spec.role,
       staticTargets: spec.staticTargets ? [...spec.staticTargets] : undefined,

@@ -300,6 +300,10 @@ export class PrometheusStack extends Construct implements IPrometheus {
     const spec = scrape._job;
     const existing = this.jobsByName.get(spec.jobName);
     if (existing && existing !== scrape) {
+      if (spec.defaultJobName) {
+        fail({ scope: scrape, prop: 'jobName' }, spec.jobName,
+          `this scrape's default job name is already used by ${existing.node.path}; give one of them its own \`jobName\` (every scrape of a stack needs its own)`);
+      }
       fail({ scope: scrape, prop: 'jobName' }, spec.jobName,
         `job name already used by ${existing.node.path}; every scrape of a stack needs its own jobName`);
     }

@@ -36,6 +36,7 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
   const ha = parts.replicas > 1;
   const probeTiming = (periodSeconds: number, failureThreshold: number) => ({ periodSeconds, failureThreshold, timeoutSeconds: 3 });
   const container = hardenedContainer({
+    scope,
     name: 'prometheus',
     image: parts.image,
     args: [
