@@ -3,8 +3,8 @@
  * field left out, a field the action forbids, a wrong runtime type. And the replacement syntax of
  * Go templates, which is not JavaScript's.
  */
-import { Cpu } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-27';
 import { KubeStateMetrics, NameValidationScheme, RelabelRule, ServiceScrape } from '../src';
 import { job, one, stack, synth } from './util';
 

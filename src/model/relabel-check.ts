@@ -116,8 +116,12 @@ const DEFAULTS: Partial<Record<RuleField, unknown>> = { separator: ';', regex: '
 function checkFieldsOfAction(at: (field: string) => Where, rule: RelabelRule): void {
   const { allowed, required } = FIELDS[rule.action];
   const value: Record<RuleField, unknown> = {
-    sourceLabels: rule.sourceLabels, separator: rule.separator, regex: rule.regex,
-    targetLabel: rule.targetLabel, replacement: rule.replacement, modulus: rule.modulus,
+    sourceLabels: rule.sourceLabels,
+    separator: rule.separator,
+    regex: rule.regex,
+    targetLabel: rule.targetLabel,
+    replacement: rule.replacement,
+    modulus: rule.modulus,
   };
   for (const field of Object.keys(value) as RuleField[]) {
     const v = value[field];
