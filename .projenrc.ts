@@ -1,5 +1,10 @@
 import { cdk8s, javascript, JsonFile } from 'projen';
 
+// Node.js: the releases jsii supports (it prints an end-of-life banner on any other). The same
+// range is in the README's requirements; .ci/run tests each major it names, the baseline first.
+const NODE_BASELINE = '22';
+const NODE_SUPPORTED = '^22 || ^24';
+
 const project = new cdk8s.ConstructLibraryCdk8s({
   author: 'cdk8s-prometheus developers',
   authorAddress: 'dev@cdk8s-prometheus.local',
@@ -10,6 +15,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
+  minNodeVersion: `${NODE_BASELINE}.0.0`,
   license: 'Apache-2.0',
 
   cdk8sVersion: '2.70.106',
@@ -54,10 +60,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/dist/', '/.cache/', '/e2e/.work/', '/bench/.work/'],
 });
 
-const silenceNode20 = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
-for (const [k, v] of Object.entries(silenceNode20)) {
-  project.tasks.addEnvironment(k, v);
-}
+// engines.node: minNodeVersion alone would render ">= 22.0.0"; the supported range is narrower.
+project.package.addEngine('node', NODE_SUPPORTED);
 
 // Imports flow one way through the layers of src/ (.dependency-cruiser.cjs, CONTRIBUTING.md).
 const lintDeps = project.addTask('lint:deps', {

@@ -41,7 +41,7 @@ interface Run { code: number; stdout: string; output: string; seconds: number; l
 
 /** This process's environment without the ts-node settings of this run, which a user's app does not have. */
 function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
+  const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TS_NODE_')) env[k] = v;
   return env;
 }
@@ -101,6 +101,12 @@ function versions(dir: string): string {
   return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').trim().split('\n').join(', ') : '';
 }
 
+/** The app ran the library on the node running this test (the Node version under test), not another on PATH. */
+function assertSameNode(dir: string, label: string): void {
+  const lines = fs.readFileSync(path.join(dir, 'versions.txt'), 'utf8').split('\n');
+  assert.ok(lines.includes(`node ${process.version}`), `${label}: the app ran on ${lines.find(l => l.startsWith('node ')) ?? 'an unknown node'}, this test on node ${process.version}`);
+}
+
 if (inNamespace) {
   // e2e/run.sh runs every e2e/*.test.ts inside a namespace without network; this one needs the
   // registries and is run on its own (see the header).
@@ -120,6 +126,7 @@ if (inNamespace) {
     const app = script('ts-app', 'ts-app.sh', [dir]);
     mustSucceed(app, 'the TypeScript app (e2e/packaging/ts-app.sh)');
     console.log(`npm: ${versions(dir)}`);
+    assertSameNode(dir, 'npm');
     assertSameAsExample(path.join(dir, 'dist', 'monitoring.k8s.yaml'), 'npm');
   });
 
@@ -128,6 +135,7 @@ if (inNamespace) {
     const app = script('python-app', 'python-app.sh', [dir]);
     mustSucceed(app, 'the Python app (e2e/packaging/python-app.sh)');
     console.log(`PyPI: ${versions(dir)}`);
+    assertSameNode(dir, 'PyPI');
     assertSameAsExample(path.join(dir, 'dist', 'monitoring.k8s.yaml'), 'PyPI');
   });
 
@@ -140,6 +148,7 @@ if (inNamespace) {
     const app = script('go-local', 'go-app.sh', [dir, bindingsDir]);
     mustSucceed(app, 'the Go app (e2e/packaging/go-app.sh with local bindings)');
     console.log(`Go: ${versions(dir)}`);
+    assertSameNode(dir, 'Go');
     assertSameAsExample(path.join(dir, 'dist', 'monitoring.k8s.yaml'), 'Go (local bindings)');
   });
 }

@@ -23,7 +23,6 @@
 # Per-target times go to stderr as "build.sh: <task> <seconds>s".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
 LOGDIR=e2e/.work/packaging/logs
 mkdir -p "$LOGDIR"

@@ -16,7 +16,6 @@ bindings=${2:-}
 pkg=$ROOT/dist/go/cdk8sprometheus
 [ -f "$pkg/go.mod" ] || { echo "go-app.sh: no $pkg/go.mod (bash e2e/packaging/build.sh)" >&2; exit 1; }
 export GO111MODULE=on GOWORK=off GOFLAGS="-mod=mod -buildvcs=false"
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
 rm -rf "$work"
 mkdir -p "$work"
@@ -37,6 +36,8 @@ cp "$ROOT/e2e/packaging/fixtures/main.go" .
 } > go.mod
 go mod tidy
 go list -m all | grep -E 'jsii-runtime-go|constructs-go|cdk8s' | tee versions.txt
+# jsii-runtime-go runs the library in the `node` first on PATH (JSII_NODE overrides it).
+echo "node $("${JSII_NODE:-node}" --version)" | tee -a versions.txt
 go build -o quickstart .
 ./quickstart
 test -s dist/monitoring.k8s.yaml

@@ -11,7 +11,6 @@
 # built in a sibling temporary directory and renamed into place when complete.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd -P)
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 gomod=$ROOT/dist/go/cdk8sprometheus/go.mod
 [ -f "$gomod" ] || { echo "go-bindings.sh: no $gomod (bash e2e/packaging/build.sh)" >&2; exit 1; }
 

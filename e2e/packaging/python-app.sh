@@ -21,6 +21,8 @@ venv/bin/python -m pip install --quiet --disable-pip-version-check "${whl[0]}"
 venv/bin/python -m pip check
 venv/bin/python -m pip list --format=freeze --disable-pip-version-check 2>/dev/null \
   | grep -iE '^(cdk8s|cdk8s-plus-27|cdk8s-prometheus|constructs|jsii)==' | tee versions.txt
+# The jsii runtime runs the library in the `node` first on PATH (JSII_NODE overrides it).
+echo "node $("${JSII_NODE:-node}" --version)" | tee -a versions.txt
 cp "$ROOT/e2e/packaging/fixtures/main.py" .
 venv/bin/python main.py
 test -s dist/monitoring.k8s.yaml

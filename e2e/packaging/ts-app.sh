@@ -77,6 +77,8 @@ for (const p of ['cdk8s', 'constructs', 'cdk8s-plus-27']) {
 }
 JS
 node -e 'for (const p of ["cdk8s-prometheus","cdk8s","cdk8s-plus-27","constructs","cdk8s-cli","typescript"]) console.log(`${p}@${require(`./node_modules/${p}/package.json`).version}`)' | tee versions.txt
+# The node that `npx cdk8s synth` runs the app with (the first on PATH).
+echo "node $(node --version)" | tee -a versions.txt
 
 npx cdk8s synth
 test -s dist/monitoring.k8s.yaml
