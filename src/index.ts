@@ -27,6 +27,7 @@ export type { ScrapeOptions } from './model/job';
 export { ScrapeJob } from './scrapes/scrape-job';
 export type { IPrometheus, IScrapeJob, IRuleGroup } from './model/prometheus';
 export { SecretKey } from './model/secret';
+export type { WorkloadOptions } from './model/scheduling';
 export { NameValidationScheme } from './model/validation';
 export { PROMETHEUS_VERSION, PROMETHEUS_IMAGE, KUBE_STATE_METRICS_VERSION, KUBE_STATE_METRICS_IMAGE, BLACKBOX_EXPORTER_VERSION, BLACKBOX_EXPORTER_IMAGE, NODE_EXPORTER_VERSION, NODE_EXPORTER_IMAGE } from './model/versions';
 export { PrometheusRule, PrometheusRuleGroup } from './rules/prometheus-rule-group';

@@ -2,17 +2,19 @@ import { createHash } from 'crypto';
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, prometheusPeer, restrictedPodSpec, tcpProbe } from './component';
+import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, podMetadata, prometheusPeer, restrictedPodSpec, tcpProbe } from './component';
 import { CONFIG_HASH_ANNOTATION, resolveName, resolveNamespace } from './workload';
 import { BlackboxModule, checkModule } from '../model/blackbox-module';
 import { brand, hasBrand } from '../model/brand';
+import { versionLabel } from '../model/image';
 import { checkPrometheus, IPrometheus } from '../model/prometheus';
+import { WorkloadOptions, workloadOptions } from '../model/scheduling';
 import { fail } from '../model/validation';
-import { BLACKBOX_EXPORTER_IMAGE, BLACKBOX_EXPORTER_VERSION } from '../model/versions';
+import { BLACKBOX_EXPORTER_IMAGE } from '../model/versions';
 import { renderBlackboxConfig } from '../render/blackbox-config';
 
 /** Options of `BlackboxExporter`. */
-export interface BlackboxExporterOptions {
+export interface BlackboxExporterOptions extends WorkloadOptions {
   /**
    * Namespace of the exporter's objects.
    * @default - the chart's namespace, else the stack's
@@ -87,6 +89,7 @@ export class BlackboxExporter extends Construct {
   public constructor(scope: Construct, id: string, props: BlackboxExporterProps) {
     super(scope, id);
     checkPrometheus({ scope: this, prop: 'prometheus' }, props.prometheus);
+    const scheduling = workloadOptions({ scope: this, prop: '' }, props);
     this.namespace = resolveNamespace(this, props.namespace, props.prometheus.namespace);
     const name = resolveName(this, props.name, 63);
     this.serviceName = name;
@@ -110,7 +113,8 @@ export class BlackboxExporter extends Construct {
     this.configYaml = config;
     this.configHash = createHash('sha256').update(config).digest('hex');
 
-    const meta = new ComponentMeta(name, this.namespace, 'blackbox-exporter', 'exporter', BLACKBOX_EXPORTER_VERSION);
+    const image = componentImage(this, props.image, BLACKBOX_EXPORTER_IMAGE, props.prometheus);
+    const meta = new ComponentMeta(name, this.namespace, 'blackbox-exporter', 'exporter', versionLabel(image));
     const hash = { [CONFIG_HASH_ANNOTATION]: this.configHash };
     const configMapName = `${name}-config`;
 
@@ -133,14 +137,15 @@ export class BlackboxExporter extends Construct {
         },
         template: {
           // The checksum rolls the pod when the modules change.
-          metadata: { labels: meta.labels, annotations: hash },
+          metadata: podMetadata(meta, scheduling, hash),
           spec: restrictedPodSpec(meta, {
+            scheduling,
             apiAccess: false,
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             containers: [hardenedContainer({
               scope: this,
               name: 'blackbox-exporter',
-              image: props.image ?? BLACKBOX_EXPORTER_IMAGE,
+              image,
               args: [
                 `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
                 `--web.listen-address=:${HTTP_PORT}`,

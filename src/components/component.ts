@@ -8,7 +8,18 @@
 import { ContainerResources, k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { componentLabels, renderResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './workload';
+import { checkImage, resolveImage } from '../model/image';
 import { IPrometheus } from '../model/prometheus';
+import { mergeAffinity, WorkloadOptions } from '../model/scheduling';
+
+/**
+ * The image a component deploys: the user's `image` (checked), else the pinned one through the
+ * stack's registry mirror.
+ */
+export function componentImage(scope: IConstruct, userImage: string | undefined, pinned: string, prometheus: IPrometheus): string {
+  if (userImage !== undefined) checkImage({ scope, prop: 'image' }, userImage);
+  return resolveImage(userImage, pinned, prometheus.imageRegistry);
+}
 
 /** Names and labels of one component's objects. */
 export class ComponentMeta {
@@ -22,7 +33,7 @@ export class ComponentMeta {
     public readonly namespace: string,
     app: string,
     component: string,
-    version: string,
+    version: string | undefined,
   ) {
     const labels = componentLabels(app, name, component, version);
     this.labels = labels.all;
@@ -90,10 +101,15 @@ export interface PodParts {
   readonly terminationGracePeriodSeconds?: number;
   readonly hostNetwork?: boolean;
   readonly hostPid?: boolean;
+  /** The user's scheduling options (checked by the component first), merged over the above. */
+  readonly scheduling?: WorkloadOptions;
 }
 
 /** The pod spec of a component: its own ServiceAccount, the restricted pod security context. */
 export function restrictedPodSpec(meta: ComponentMeta, parts: PodParts): k8s.PodSpec {
+  const user = parts.scheduling ?? {};
+  const nodeSelector = parts.nodeSelector || user.nodeSelector ? { ...parts.nodeSelector, ...user.nodeSelector } : undefined;
+  const tolerations = [...(parts.tolerations ?? []), ...(user.tolerations ?? [])];
   return {
     serviceAccountName: meta.name,
     automountServiceAccountToken: parts.apiAccess,
@@ -101,11 +117,23 @@ export function restrictedPodSpec(meta: ComponentMeta, parts: PodParts): k8s.Pod
     hostPid: parts.hostPid,
     securityContext: restrictedPodSecurityContext(parts.fsGroup ?? false),
     terminationGracePeriodSeconds: parts.terminationGracePeriodSeconds,
-    nodeSelector: parts.nodeSelector,
-    tolerations: parts.tolerations,
-    affinity: parts.affinity,
+    priorityClassName: user.priorityClassName,
+    nodeSelector,
+    tolerations: tolerations.length > 0 ? tolerations : undefined,
+    affinity: mergeAffinity(parts.affinity, user.affinity),
+    topologySpreadConstraints: user.topologySpreadConstraints ? [...user.topologySpreadConstraints] : undefined,
+    imagePullSecrets: user.imagePullSecrets?.map(name => ({ name })),
     containers: parts.containers,
     volumes: parts.volumes,
+  };
+}
+
+/** The pod template's metadata: the component's labels, the user's extra labels and annotations. */
+export function podMetadata(meta: ComponentMeta, scheduling: WorkloadOptions | undefined, annotations?: Record<string, string>): k8s.ObjectMeta {
+  const all = { ...scheduling?.podAnnotations, ...annotations };
+  return {
+    labels: { ...scheduling?.podLabels, ...meta.labels },
+    annotations: Object.keys(all).length > 0 ? all : undefined,
   };
 }
 

@@ -1,14 +1,16 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, prometheusPeer, restrictedPodSpec } from './component';
+import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, podMetadata, prometheusPeer, restrictedPodSpec } from './component';
 import { clusterScoped, resolveName, resolveNamespace } from './workload';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
+import { versionLabel } from '../model/image';
 import { ScrapeOptions } from '../model/job';
 import { checkPrometheus, IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
+import { WorkloadOptions, workloadOptions } from '../model/scheduling';
 import { fail } from '../model/validation';
-import { KUBE_STATE_METRICS_IMAGE, KUBE_STATE_METRICS_VERSION } from '../model/versions';
+import { KUBE_STATE_METRICS_IMAGE } from '../model/versions';
 import { kubeStateMetricsRules } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 import { ScrapeJob } from '../scrapes/scrape-job';
@@ -103,7 +105,7 @@ export const DEFAULT_KUBE_STATE_METRICS_COLLECTORS: KubeStateMetricsCollector[] 
   .filter(c => c !== KubeStateMetricsCollector.SECRETS)) as KubeStateMetricsCollector[];
 
 /** Options of `KubeStateMetrics`. */
-export interface KubeStateMetricsOptions extends ScrapeOptions {
+export interface KubeStateMetricsOptions extends ScrapeOptions, WorkloadOptions {
   /**
    * Namespace of the kube-state-metrics objects.
    * @default - the chart's namespace, else the stack's
@@ -158,6 +160,7 @@ export class KubeStateMetrics extends ScrapeJob {
     super(scope, id);
     // Validate first: everything below reads the stack.
     checkPrometheus({ scope: this, prop: 'prometheus' }, props.prometheus);
+    const scheduling = workloadOptions({ scope: this, prop: '' }, props);
     this.namespace = resolveNamespace(this, props.namespace, props.prometheus.namespace);
     const name = resolveName(this, props.name, 63);
     this.serviceName = name;
@@ -172,7 +175,8 @@ export class KubeStateMetrics extends ScrapeJob {
       }
     });
 
-    const meta = new ComponentMeta(name, this.namespace, 'kube-state-metrics', 'exporter', KUBE_STATE_METRICS_VERSION);
+    const image = componentImage(this, props.image, KUBE_STATE_METRICS_IMAGE, props.prometheus);
+    const meta = new ComponentMeta(name, this.namespace, 'kube-state-metrics', 'exporter', versionLabel(image));
     componentServiceAccount(this, meta);
 
     const byGroup = new Map<string, string[]>();
@@ -200,14 +204,15 @@ export class KubeStateMetrics extends ScrapeJob {
         replicas: 1,
         selector: { matchLabels: meta.selector },
         template: {
-          metadata: { labels: meta.labels },
+          metadata: podMetadata(meta, scheduling),
           spec: restrictedPodSpec(meta, {
+            scheduling,
             apiAccess: true,
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             containers: [hardenedContainer({
               scope: this,
               name: 'kube-state-metrics',
-              image: props.image ?? KUBE_STATE_METRICS_IMAGE,
+              image,
               args: [
                 `--port=${METRICS_PORT}`,
                 `--telemetry-port=${TELEMETRY_PORT}`,

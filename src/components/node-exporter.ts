@@ -1,18 +1,20 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, restrictedPodSpec, tcpProbe } from './component';
+import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, podMetadata, restrictedPodSpec, tcpProbe } from './component';
 import { resolveName, resolveNamespace } from './workload';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
+import { versionLabel } from '../model/image';
 import { ScrapeOptions } from '../model/job';
 import { checkPrometheus, IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
+import { WorkloadOptions, workloadOptions } from '../model/scheduling';
 import { checkPort } from '../model/validation';
-import { NODE_EXPORTER_IMAGE, NODE_EXPORTER_VERSION } from '../model/versions';
+import { NODE_EXPORTER_IMAGE } from '../model/versions';
 import { ScrapeJob } from '../scrapes/scrape-job';
 
 /** Options of `NodeExporter`. */
-export interface NodeExporterOptions extends ScrapeOptions {
+export interface NodeExporterOptions extends ScrapeOptions, WorkloadOptions {
   /**
    * Namespace of the node-exporter objects. It must admit Pod Security `privileged` pods
    * (`pod-security.kubernetes.io/enforce: privileged`): node-exporter mounts host paths and
@@ -93,13 +95,15 @@ export class NodeExporter extends ScrapeJob {
     super(scope, id);
     // Validate first: everything below reads the stack.
     checkPrometheus({ scope: this, prop: 'prometheus' }, props.prometheus);
+    const scheduling = workloadOptions({ scope: this, prop: '' }, props);
     this.namespace = resolveNamespace(this, props.namespace, props.prometheus.namespace);
     const name = resolveName(this, props.name, 63);
     this.serviceName = name;
     this.port = props.port ?? DEFAULT_PORT;
     checkPort({ scope: this, prop: 'port' }, this.port);
 
-    const meta = new ComponentMeta(name, this.namespace, 'node-exporter', 'exporter', NODE_EXPORTER_VERSION);
+    const image = componentImage(this, props.image, NODE_EXPORTER_IMAGE, props.prometheus);
+    const meta = new ComponentMeta(name, this.namespace, 'node-exporter', 'exporter', versionLabel(image));
     componentServiceAccount(this, meta);
 
     const hostPath = (volume: string, path: string): k8s.Volume => ({ name: volume, hostPath: { path, type: 'Directory' } });
@@ -109,8 +113,9 @@ export class NodeExporter extends ScrapeJob {
         selector: { matchLabels: meta.selector },
         updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
         template: {
-          metadata: { labels: meta.labels },
+          metadata: podMetadata(meta, scheduling),
           spec: restrictedPodSpec(meta, {
+            scheduling,
             apiAccess: false,
             hostNetwork: true,
             hostPid: true,
@@ -120,7 +125,7 @@ export class NodeExporter extends ScrapeJob {
             containers: [hardenedContainer({
               scope: this,
               name: 'node-exporter',
-              image: props.image ?? NODE_EXPORTER_IMAGE,
+              image,
               env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
               args: [
                 // The pod IP of a host-network pod is the node IP: not every host interface.

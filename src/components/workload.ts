@@ -40,7 +40,7 @@ export function resolveNamespace(scope: Construct, namespace: string | undefined
 }
 
 /** `app.kubernetes.io/*` labels; the version label stays out of selectors. */
-export function componentLabels(app: string, instance: string, component: string, version: string) {
+export function componentLabels(app: string, instance: string, component: string, version: string | undefined) {
   const selector = {
     'app.kubernetes.io/name': app,
     'app.kubernetes.io/instance': instance,
@@ -50,7 +50,7 @@ export function componentLabels(app: string, instance: string, component: string
     'app.kubernetes.io/component': component,
     'app.kubernetes.io/part-of': 'cdk8s-prometheus',
     'app.kubernetes.io/managed-by': 'cdk8s',
-    'app.kubernetes.io/version': version,
+    ...(version === undefined ? {} : { 'app.kubernetes.io/version': version }),
   };
   return { selector, all };
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'crypto';
 import { ISecret } from 'cdk8s-plus-27';
 import { brand, hasBrand } from './brand';
-import { fail, Where } from './validation';
+import { DNS1123_SUBDOMAIN, fail, Where } from './validation';
 
 /** One key of a Kubernetes Secret in the namespace of the pod that reads it. */
 export class SecretKey {
@@ -43,7 +43,6 @@ brand(SecretKey, 'SecretKey');
 /** Where Prometheus finds the Secrets its config references. */
 export const PROMETHEUS_SECRETS_DIR = '/etc/prometheus/secrets';
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECRET_DATA_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** Checks a Secret reference as the API server would check the Secret and its key. */

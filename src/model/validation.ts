@@ -224,6 +224,15 @@ export function checkDns1123Label(where: Where, name: string): void {
   }
 }
 
+/** Names of most objects (Secrets, PriorityClasses ...): RFC 1123 subdomains, at most 253 characters. */
+export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export function checkDns1123Subdomain(where: Where, name: string): void {
+  if (typeof name !== 'string' || name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+    fail(where, name, 'must be a lowercase RFC 1123 subdomain: at most 253 characters of a-z, 0-9, "-" and ".", '
+      + 'starting and ending with a letter or digit');
+  }
+}
+
 /** Service names: RFC 1035 labels, at most `maxLength` characters. */
 export function checkDns1035Label(where: Where, name: string, maxLength = 63): void {
   if (typeof name !== 'string' || !DNS1035_LABEL.test(name) || name.length > maxLength) {

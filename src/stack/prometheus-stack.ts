@@ -8,15 +8,17 @@ import { prometheusWorkload } from './prometheus-workload';
 import { SelfScrape } from './self-scrape';
 import { StackRbac } from './stack-rbac';
 import { BlackboxExporter, BlackboxExporterOptions } from '../components/blackbox-exporter';
-import { ComponentMeta, componentServiceAccount } from '../components/component';
+import { componentImage, ComponentMeta, componentServiceAccount } from '../components/component';
 import { KubeStateMetrics, KubeStateMetricsOptions } from '../components/kube-state-metrics';
 import { NodeExporter, NodeExporterOptions } from '../components/node-exporter';
 import { CONFIG_HASH_ANNOTATION, resolveName, resolveNamespace } from '../components/workload';
 import { AlertmanagerEndpoint, checkAlertmanagerEndpoint } from '../model/alerting';
 import { brand, hasBrand } from '../model/brand';
 import { endpointSecrets } from '../model/endpoint';
+import { atLeast, checkRegistry, imageVersion, versionLabel } from '../model/image';
 import { JobSpec } from '../model/job';
 import { IPrometheus, IRuleGroup, IScrapeJob, PROMETHEUS_STACK_BRAND } from '../model/prometheus';
+import { WorkloadOptions, workloadOptions } from '../model/scheduling';
 import { PROMETHEUS_SECRETS_DIR, secretMounts } from '../model/secret';
 import { checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show } from '../model/validation';
 import { PROMETHEUS_IMAGE, PROMETHEUS_VERSION } from '../model/versions';
@@ -35,7 +37,7 @@ import { ScrapeJob } from '../scrapes/scrape-job';
 import { ServiceScrape, ServiceScrapeOptions } from '../scrapes/service-scrape';
 
 /** Props of `PrometheusStack`. */
-export interface PrometheusStackProps {
+export interface PrometheusStackProps extends WorkloadOptions {
   /**
    * Namespace of every object of the stack.
    * @default - the chart's namespace (one of the two is required)
@@ -92,6 +94,15 @@ export interface PrometheusStackProps {
    * @default 1
    */
   readonly replicas?: number;
+  /**
+   * A registry mirror for every image the library deploys with this stack (Prometheus,
+   * kube-state-metrics, node-exporter, the blackbox exporter): it replaces the registry of the
+   * pinned images and keeps their paths and tags (`quay.io/prometheus/prometheus:v3.16.0` is
+   * pulled as `<imageRegistry>/prometheus/prometheus:v3.16.0`). An explicit `image` is used as
+   * given.
+   * @default - the images' own registries
+   */
+  readonly imageRegistry?: string;
   /**
    * Prometheus image.
    * @default - `quay.io/prometheus/prometheus` at the version this library is tested with
@@ -160,6 +171,8 @@ export class PrometheusStack extends Construct implements IPrometheus {
   public readonly scrapeTimeout: Duration;
   /** Label name syntax enforced. */
   public readonly nameValidationScheme: NameValidationScheme;
+  /** The registry mirror of the images this stack's components deploy, if any. */
+  public readonly imageRegistry?: string;
   /** Number of replicas. */
   public readonly replicas: number;
   private readonly _selectorLabels: Readonly<Record<string, string>>;
@@ -179,6 +192,7 @@ export class PrometheusStack extends Construct implements IPrometheus {
   public constructor(scope: Construct, id: string, props: PrometheusStackProps = {}) {
     super(scope, id);
     const where = (prop: string) => ({ scope: this, prop });
+    const scheduling = workloadOptions(where(''), props);
     this.namespace = resolveNamespace(this, props.namespace);
     // StatefulSet pods carry controller-revision-hash = name + "-" + 10 chars, at most 63.
     this.name = resolveName(this, props.name, 52);
@@ -232,7 +246,15 @@ export class PrometheusStack extends Construct implements IPrometheus {
     this.alertmanagers = [...(props.alertmanagers ?? [])];
     this.alertmanagers.forEach((am, i) => checkAlertmanagerEndpoint(where(`alertmanagers[${i}]`), am));
 
-    const meta = new ComponentMeta(this.name, this.namespace, 'prometheus', 'server', PROMETHEUS_VERSION);
+    if (props.imageRegistry !== undefined) checkRegistry(where('imageRegistry'), props.imageRegistry);
+    this.imageRegistry = props.imageRegistry;
+    const image = componentImage(this, props.image, PROMETHEUS_IMAGE, this);
+    const version = imageVersion(image);
+    // The stack renders --config.auto-reload (3.12) and the config file's retention block (3.8).
+    if (version !== undefined && (!version.startsWith('3.') || !atLeast(version, '3.12.0'))) {
+      fail(where('image'), image, `this stack runs Prometheus 3 with --config.auto-reload (3.12 and later); use a tag from v3.12.0 on (tested: v${PROMETHEUS_VERSION})`);
+    }
+    const meta = new ComponentMeta(this.name, this.namespace, 'prometheus', 'server', versionLabel(image));
     this._selectorLabels = Object.freeze({ ...meta.selector });
     // The token is mounted only where it is used: the Prometheus pod asks for it itself.
     componentServiceAccount(this, meta, this.serviceAccountName);
@@ -257,13 +279,14 @@ export class PrometheusStack extends Construct implements IPrometheus {
       meta,
       replicas: this.replicas,
       storage,
-      image: props.image ?? PROMETHEUS_IMAGE,
+      image,
       resources: props.resources,
       serviceType: props.serviceType ?? ServiceType.CLUSTER_IP,
       allowFromNamespaces: [...new Set(props.allowFromNamespaces ?? [])].filter(ns => ns !== this.namespace),
       configHash,
       restartOnConfigChange: props.restartOnConfigChange ?? false,
       configMapName,
+      scheduling,
       secretMounts: () => secretMounts(PROMETHEUS_SECRETS_DIR, this.jobSpecs().flatMap(endpointSecrets)),
     });
 

@@ -1,16 +1,19 @@
-/**
- * The Prometheus workload: the StatefulSet (storage, probes, hot reload, Pod Security
- * `restricted`), its Services, its NetworkPolicy and, with replicas, its PodDisruptionBudget.
- * Built from the component skeleton; the stack decides what goes in.
- */
 import { Lazy, Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CONFIG_DIR, CONFIG_FILE, DATA_DIR, WEB_PORT } from './constants';
 import { PrometheusStorage } from './prometheus-storage';
-import { ComponentMeta, hardenedContainer, httpProbe, ingressOnlyFrom, namespacePeer, restrictedPodSpec } from '../components/component';
+import { ComponentMeta, hardenedContainer, httpProbe, ingressOnlyFrom, namespacePeer, podMetadata, restrictedPodSpec } from '../components/component';
 import { CONFIG_HASH_ANNOTATION } from '../components/workload';
+import { WorkloadOptions } from '../model/scheduling';
 import { SecretMount } from '../model/secret';
+
+/**
+ * The Prometheus workload: the StatefulSet (storage, probes, hot reload, Pod Security
+ * `restricted`), its Services, its NetworkPolicy and, with replicas, its PodDisruptionBudget.
+ * Built from the component skeleton; the stack decides what goes in.
+ */
+
 
 /** What the stack decided about its workload. */
 export interface PrometheusWorkloadParts {
@@ -28,6 +31,8 @@ export interface PrometheusWorkloadParts {
   readonly configMapName: string;
   /** The Secrets the config references, read at synth (after every job registered). */
   readonly secretMounts: () => SecretMount[];
+  /** The user's scheduling options, checked. */
+  readonly scheduling: WorkloadOptions;
 }
 
 /** Creates the StatefulSet, the Services, the NetworkPolicy and the PodDisruptionBudget. */
@@ -89,8 +94,9 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
       selector: { matchLabels: meta.selector },
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       template: {
-        metadata: { labels: meta.labels, annotations: parts.restartOnConfigChange ? hash : undefined },
+        metadata: podMetadata(meta, parts.scheduling, parts.restartOnConfigChange ? hash : undefined),
         spec: restrictedPodSpec(meta, {
+          scheduling: parts.scheduling,
           apiAccess: true,
           fsGroup: true,
           // Long enough for Prometheus to flush the head block on SIGTERM.

@@ -1,0 +1,128 @@
+/** Scheduling on every workload we deploy, and registry mirrors with the version each image runs. */
+import {
+  BlackboxExporter, KubeStateMetrics, NodeExporter, PrometheusStack, ServiceScrape, WorkloadOptions,
+} from '../src';
+import { chart, Manifest, objects, one, schemaProblems, stack, synth } from './util';
+
+const WORKLOADS: Array<[string, string]> = [['StatefulSet', 'prometheus'], ['Deployment', 'ksm'], ['DaemonSet', 'node-exporter'], ['Deployment', 'blackbox']];
+
+function everything(options: WorkloadOptions & { imageRegistry?: string } = {}) {
+  const c = chart();
+  const prometheus = new PrometheusStack(c, 'prometheus', { ...options, replicas: 2 });
+  new ServiceScrape(c, 'svc', { prometheus });
+  new KubeStateMetrics(c, 'ksm', { prometheus, ...options });
+  new NodeExporter(c, 'node-exporter', { prometheus, namespace: 'node-exporter', ...options });
+  new BlackboxExporter(c, 'blackbox', { prometheus, ...options });
+  return synth(c);
+}
+const pod = (ms: Manifest[], kind: string, name: string) => one(ms, kind, name).spec.template;
+
+describe('scheduling on every workload', () => {
+  const options: WorkloadOptions = {
+    nodeSelector: { 'node-role.example.com/monitoring': 'true' },
+    tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'monitoring', effect: 'NoSchedule' }],
+    affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, preference: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] } }] } },
+    priorityClassName: 'monitoring-critical',
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' }],
+    imagePullSecrets: ['mirror-pull'],
+    podLabels: { team: 'platform' },
+    podAnnotations: { 'example.com/owner': 'platform' },
+  };
+  const ms = everything(options);
+
+  test.each(WORKLOADS)('%s %s gets every option', (kind, name) => {
+    const t = pod(ms, kind, name);
+    expect(t.spec.nodeSelector['node-role.example.com/monitoring']).toBe('true');
+    expect(t.spec.tolerations).toContainEqual({ key: 'dedicated', operator: 'Equal', value: 'monitoring', effect: 'NoSchedule' });
+    expect(t.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight).toBe(50);
+    expect(t.spec.priorityClassName).toBe('monitoring-critical');
+    expect(t.spec.topologySpreadConstraints).toEqual([{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' }]);
+    expect(t.spec.imagePullSecrets).toEqual([{ name: 'mirror-pull' }]);
+    expect(t.metadata.labels.team).toBe('platform');
+    expect(t.metadata.annotations['example.com/owner']).toBe('platform');
+    // extra pod labels never reach the selector
+    expect(one(ms, kind, name).spec.selector.matchLabels.team).toBeUndefined();
+  });
+
+  test('the components keep their own defaults: the exporters\' os selector, node-exporter\'s toleration of every taint, the HA anti-affinity', () => {
+    expect(pod(ms, 'Deployment', 'ksm').spec.nodeSelector['kubernetes.io/os']).toBe('linux');
+    expect(pod(ms, 'DaemonSet', 'node-exporter').spec.tolerations[0]).toEqual({ operator: 'Exists' });
+    const affinity = pod(ms, 'StatefulSet', 'prometheus').spec.affinity;
+    expect(affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+    expect(affinity.nodeAffinity).toBeDefined();
+    // the blackbox exporter's config checksum is still on its pods, beside the user's annotation
+    expect(Object.keys(pod(ms, 'Deployment', 'blackbox').metadata.annotations).sort()).toEqual(['example.com/owner', 'prometheus.cdk8s.io/config-hash']);
+    expect(schemaProblems(ms)).toEqual([]);
+  });
+
+  test('the options the user keeps do not reach the manifests after construction', () => {
+    const tolerations = [{ key: 'a', operator: 'Exists' }];
+    const { chart: c, prometheus } = stack({ tolerations });
+    new ServiceScrape(c, 'svc', { prometheus });
+    tolerations[0].key = 'b';
+    expect(pod(synth(c), 'StatefulSet', 'prometheus').spec.tolerations).toEqual([{ key: 'a', operator: 'Exists' }]);
+  });
+
+  describe('fails', () => {
+    test.each([
+      ['a toleration with operator Exists and a value', { tolerations: [{ key: 'a', operator: 'Exists', value: 'x' }] },
+        'test/prometheus: invalid tolerations[0].value "x": operator Exists takes no value'],
+      ['an unknown taint effect', { tolerations: [{ key: 'a', value: 'x', effect: 'NoExecution' }] },
+        'test/prometheus: invalid tolerations[0].effect "NoExecution": one of NoSchedule, PreferNoSchedule, NoExecute'],
+      ['tolerationSeconds without NoExecute', { tolerations: [{ key: 'a', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 30 }] },
+        'test/prometheus: invalid tolerations[0].tolerationSeconds 30: only a NoExecute toleration takes tolerationSeconds'],
+      ['a pod label the library owns', { podLabels: { 'app.kubernetes.io/name': 'x' } },
+        'test/prometheus: invalid podLabels.app.kubernetes.io/name "app.kubernetes.io/name": the app.kubernetes.io/* labels are the library\'s'],
+      ['a bad node selector value', { nodeSelector: { zone: 'a b' } }, 'test/prometheus: invalid nodeSelector.zone "a b"'],
+      ['maxSkew 0', { topologySpreadConstraints: [{ maxSkew: 0, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule' }] },
+        'test/prometheus: invalid topologySpreadConstraints[0].maxSkew 0: a whole number >= 1'],
+      ['a bad priority class', { priorityClassName: 'Critical' }, 'test/prometheus: invalid priorityClassName "Critical": must be a lowercase RFC 1123 subdomain'],
+      ['a pull secret that is not a name', { imagePullSecrets: ['a_b'] }, 'test/prometheus: invalid imagePullSecrets[0] "a_b"'],
+    ])('%s', (_, bad, message) => {
+      expect(() => stack(bad as WorkloadOptions)).toThrow(message);
+    });
+  });
+});
+
+describe('registry mirrors and image versions', () => {
+  test('one mirror rewrites every pinned image, keeping paths and tags', () => {
+    const ms = everything({ imageRegistry: 'mirror.example.com:5000/quay' });
+    const images = WORKLOADS.map(([kind, name]) => pod(ms, kind, name).spec.containers[0].image);
+    expect(images).toEqual([
+      'mirror.example.com:5000/quay/prometheus/prometheus:v3.16.0',
+      'mirror.example.com:5000/quay/kube-state-metrics/kube-state-metrics:v2.19.0',
+      'mirror.example.com:5000/quay/prometheus/node-exporter:v1.12.1',
+      'mirror.example.com:5000/quay/prometheus/blackbox-exporter:v0.28.0',
+    ]);
+  });
+
+  test('an explicit image is used as given, and the version label follows it', () => {
+    const { chart: c, prometheus } = stack({ imageRegistry: 'mirror.example.com', image: 'registry.example.com/prom/prometheus:v3.14.1' });
+    new ServiceScrape(c, 'svc', { prometheus });
+    new KubeStateMetrics(c, 'ksm', { prometheus, image: 'registry.example.com/ksm:latest' });
+    const ms = synth(c);
+    const sts = one(ms, 'StatefulSet', 'prometheus');
+    expect(sts.spec.template.spec.containers[0].image).toBe('registry.example.com/prom/prometheus:v3.14.1');
+    expect(sts.metadata.labels['app.kubernetes.io/version']).toBe('3.14.1');
+    expect(one(ms, 'Deployment', 'ksm').metadata.labels['app.kubernetes.io/version']).toBe('latest');
+    // no version label for a digest-only reference
+    const d = stack({ image: `quay.io/prometheus/prometheus@sha256:${'a'.repeat(64)}` });
+    new ServiceScrape(d.chart, 'svc', { prometheus: d.prometheus });
+    expect(objects(synth(d.chart), 'StatefulSet')[0].metadata.labels['app.kubernetes.io/version']).toBeUndefined();
+  });
+
+  describe('fails', () => {
+    test.each([
+      ['a Prometheus older than the flags the stack renders', { image: 'quay.io/prometheus/prometheus:v3.5.0' },
+        'test/prometheus: invalid image "quay.io/prometheus/prometheus:v3.5.0": this stack runs Prometheus 3 with --config.auto-reload (3.12 and later)'],
+      ['Prometheus 2', { image: 'quay.io/prometheus/prometheus:v2.55.1' }, 'test/prometheus: invalid image "quay.io/prometheus/prometheus:v2.55.1"'],
+      ['a tag with "+"', { image: 'quay.io/prometheus/prometheus:v3.5.0+build' },
+        'test/prometheus: invalid image "quay.io/prometheus/prometheus:v3.5.0+build": an image reference is'],
+      ['an uppercase name', { image: 'quay.io/Prometheus/prometheus' }, 'test/prometheus: invalid image "quay.io/Prometheus/prometheus"'],
+      ['a mirror with a scheme', { imageRegistry: 'https://mirror.example.com' },
+        'test/prometheus: invalid imageRegistry "https://mirror.example.com": a registry is a host[:port] with an optional path'],
+    ])('%s', (_, props, message) => {
+      expect(() => stack(props)).toThrow(message);
+    });
+  });
+});
