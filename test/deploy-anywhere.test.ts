@@ -1,6 +1,6 @@
 /** Scheduling on every workload we deploy, and registry mirrors with the version each image runs. */
 import {
-  BlackboxExporter, KubeStateMetrics, NodeExporter, PrometheusStack, ServiceScrape, WorkloadOptions,
+  BlackboxExporter, KubeStateMetrics, KubeStateMetricsCollector, NodeExporter, PrometheusStack, ServiceScrape, WorkloadOptions,
 } from '../src';
 import { chart, Manifest, objects, one, schemaProblems, stack, synth } from './util';
 
@@ -124,5 +124,53 @@ describe('registry mirrors and image versions', () => {
     ])('%s', (_, props, message) => {
       expect(() => stack(props)).toThrow(message);
     });
+  });
+});
+
+describe('kube-state-metrics scoped to namespaces, ConfigMaps opt-in', () => {
+  test('by default neither Secrets nor ConfigMaps are listed (their data comes with a list)', () => {
+    const { chart: c, prometheus } = stack();
+    new KubeStateMetrics(c, 'ksm', { prometheus });
+    const ms = synth(c);
+    const resources = one(ms, 'ClusterRole', 'monitoring-ksm').rules.flatMap((r: any) => r.resources);
+    expect(resources).not.toContain('configmaps');
+    expect(resources).not.toContain('secrets');
+    expect(resources).toContain('pods');
+  });
+
+  test('with namespaces: --namespaces, a Role per namespace for namespaced resources, the ClusterRole for cluster-scoped ones only', () => {
+    const { chart: c, prometheus } = stack();
+    new KubeStateMetrics(c, 'ksm', { prometheus, namespaces: ['team-b', 'monitoring', 'team-b'] });
+    const ms = synth(c);
+    const args = pod(ms, 'Deployment', 'ksm').spec.containers[0].args;
+    expect(args).toContain('--namespaces=monitoring,team-b');
+    const cluster = one(ms, 'ClusterRole', 'monitoring-ksm').rules.flatMap((r: any) => r.resources).sort();
+    expect(cluster).toEqual(['certificatesigningrequests', 'ingressclasses', 'mutatingwebhookconfigurations', 'namespaces', 'nodes',
+      'persistentvolumes', 'storageclasses', 'validatingwebhookconfigurations', 'volumeattachments']);
+    const roles = objects(ms, 'Role').filter(r => r.metadata.name.endsWith('ksm'));
+    expect(roles.map(r => `${r.metadata.namespace}/${r.metadata.name}`).sort()).toEqual(['monitoring/ksm', 'team-b/monitoring-ksm']);
+    const namespaced = roles[0].rules.flatMap((r: any) => r.resources);
+    expect(namespaced).toContain('pods');
+    expect(namespaced).not.toContain('nodes');
+    const bindings = objects(ms, 'RoleBinding').filter(r => r.metadata.name.endsWith('ksm'));
+    expect(bindings.every(b => b.subjects[0].name === 'ksm' && b.subjects[0].namespace === 'monitoring')).toBe(true);
+    expect(schemaProblems(ms)).toEqual([]);
+  });
+
+  test('only namespaced collectors: no ClusterRole at all', () => {
+    const { chart: c, prometheus } = stack();
+    new KubeStateMetrics(c, 'ksm', { prometheus, namespaces: ['team-a'], collectors: [KubeStateMetricsCollector.PODS, KubeStateMetricsCollector.DEPLOYMENTS] });
+    const ms = synth(c);
+    expect(objects(ms, 'ClusterRole').filter(r => r.metadata.name.endsWith('ksm'))).toEqual([]);
+    expect(one(ms, 'Role', 'monitoring-ksm').rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list', 'watch'] },
+    ]);
+  });
+
+  test('fails: an empty namespace list', () => {
+    const { chart: c, prometheus } = stack();
+    expect(() => new KubeStateMetrics(c, 'ksm', { prometheus, namespaces: [] })).toThrow(
+      'test/ksm: invalid namespaces []: give at least one namespace, or leave it out to watch every namespace');
   });
 });

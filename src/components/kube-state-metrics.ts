@@ -1,25 +1,25 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, podMetadata, prometheusPeer, restrictedPodSpec } from './component';
-import { clusterScoped, resolveName, resolveNamespace } from './workload';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
 import { versionLabel } from '../model/image';
 import { ScrapeOptions } from '../model/job';
 import { checkPrometheus, IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
 import { WorkloadOptions, workloadOptions } from '../model/scheduling';
-import { fail } from '../model/validation';
+import { checkDns1123Label, fail } from '../model/validation';
 import { KUBE_STATE_METRICS_IMAGE } from '../model/versions';
 import { kubeStateMetricsRules } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 import { ScrapeJob } from '../scrapes/scrape-job';
+import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, podMetadata, prometheusPeer, restrictedPodSpec } from './component';
+import { clusterScoped, resolveName, resolveNamespace } from './workload';
 
 /** kube-state-metrics collectors (`--resources`); each needs list/watch on one resource. */
 export enum KubeStateMetricsCollector {
   /** certificates.k8s.io certificatesigningrequests */
   CERTIFICATE_SIGNING_REQUESTS = 'certificatesigningrequests',
-  /** configmaps */
+  /** configmaps: listing them returns their data, which often holds credentials; opt-in only */
   CONFIG_MAPS = 'configmaps',
   /** batch cronjobs */
   CRON_JOBS = 'cronjobs',
@@ -100,9 +100,20 @@ const API_GROUP: Partial<Record<KubeStateMetricsCollector, string>> = {
   [KubeStateMetricsCollector.VOLUME_ATTACHMENTS]: 'storage.k8s.io',
 };
 
-/** Every collector but Secrets (whose list permission reads every Secret's data). */
+/**
+ * Every collector but Secrets and ConfigMaps: a list permission on them reads every object's data
+ * (credentials are often kept in ConfigMaps too). Enable them explicitly if you need their metrics.
+ */
 export const DEFAULT_KUBE_STATE_METRICS_COLLECTORS: KubeStateMetricsCollector[] = Object.freeze(Object.values(KubeStateMetricsCollector)
-  .filter(c => c !== KubeStateMetricsCollector.SECRETS)) as KubeStateMetricsCollector[];
+  .filter(c => c !== KubeStateMetricsCollector.SECRETS && c !== KubeStateMetricsCollector.CONFIG_MAPS)) as KubeStateMetricsCollector[];
+
+/** Collectors of cluster-scoped resources: listed cluster-wide even when kube-state-metrics watches some namespaces only. */
+const CLUSTER_SCOPED = new Set<KubeStateMetricsCollector>([
+  KubeStateMetricsCollector.CERTIFICATE_SIGNING_REQUESTS, KubeStateMetricsCollector.INGRESS_CLASSES,
+  KubeStateMetricsCollector.MUTATING_WEBHOOK_CONFIGURATIONS, KubeStateMetricsCollector.VALIDATING_WEBHOOK_CONFIGURATIONS,
+  KubeStateMetricsCollector.NAMESPACES, KubeStateMetricsCollector.NODES, KubeStateMetricsCollector.PERSISTENT_VOLUMES,
+  KubeStateMetricsCollector.STORAGE_CLASSES, KubeStateMetricsCollector.VOLUME_ATTACHMENTS,
+]);
 
 /** Options of `KubeStateMetrics`. */
 export interface KubeStateMetricsOptions extends ScrapeOptions, WorkloadOptions {
@@ -117,10 +128,17 @@ export interface KubeStateMetricsOptions extends ScrapeOptions, WorkloadOptions 
    */
   readonly name?: string;
   /**
-   * Collectors to enable; the ClusterRole grants list/watch on exactly their resources.
-   * @default - every collector except SECRETS
+   * Collectors to enable; the ClusterRole (or Roles) grant list/watch on exactly their resources.
+   * @default - every collector except SECRETS and CONFIG_MAPS
    */
   readonly collectors?: KubeStateMetricsCollector[];
+  /**
+   * Watch only these namespaces (`--namespaces`): namespaced resources are listed through a Role
+   * in each, and only the cluster-scoped collectors (nodes, namespaces, persistentvolumes ...)
+   * keep a ClusterRole.
+   * @default - every namespace, through one ClusterRole
+   */
+  readonly namespaces?: string[];
   /**
    * kube-state-metrics image.
    * @default - `registry.k8s.io/kube-state-metrics/kube-state-metrics` at the pinned version
@@ -166,6 +184,11 @@ export class KubeStateMetrics extends ScrapeJob {
     this.serviceName = name;
     const collectors = [...new Set(props.collectors ?? DEFAULT_KUBE_STATE_METRICS_COLLECTORS)];
     this._collectors = Object.freeze(collectors);
+    if (props.namespaces !== undefined && (!Array.isArray(props.namespaces) || props.namespaces.length === 0)) {
+      fail({ scope: this, prop: 'namespaces' }, props.namespaces, 'give at least one namespace, or leave it out to watch every namespace');
+    }
+    props.namespaces?.forEach((ns, i) => checkDns1123Label({ scope: this, prop: `namespaces[${i}]` }, ns));
+    const watched = props.namespaces ? [...new Set(props.namespaces)].sort() : undefined;
     if (collectors.length === 0) {
       fail({ scope: this, prop: 'collectors' }, [], 'enable at least one collector');
     }
@@ -179,23 +202,32 @@ export class KubeStateMetrics extends ScrapeJob {
     const meta = new ComponentMeta(name, this.namespace, 'kube-state-metrics', 'exporter', versionLabel(image));
     componentServiceAccount(this, meta);
 
-    const byGroup = new Map<string, string[]>();
-    for (const c of collectors) {
-      const group = API_GROUP[c] ?? '';
-      byGroup.set(group, [...(byGroup.get(group) ?? []), c]);
-    }
+    const rules = (of: KubeStateMetricsCollector[]): k8s.PolicyRule[] => {
+      const byGroup = new Map<string, string[]>();
+      for (const c of of) byGroup.set(API_GROUP[c] ?? '', [...(byGroup.get(API_GROUP[c] ?? '') ?? []), c]);
+      return [...byGroup.keys()].sort().map(group => ({ apiGroups: [group], resources: byGroup.get(group)!.sort(), verbs: ['list', 'watch'] }));
+    };
+    const subjects = [{ kind: 'ServiceAccount', name, namespace: this.namespace }];
     const clusterName = `${this.namespace}-${name}`;
-    clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
-      metadata: { name: clusterName, labels: meta.labels },
-      rules: [...byGroup.keys()].sort().map(group => ({
-        apiGroups: [group], resources: byGroup.get(group)!.sort(), verbs: ['list', 'watch'],
-      })),
-    }));
-    clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
-      metadata: { name: clusterName, labels: meta.labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
-      subjects: [{ kind: 'ServiceAccount', name, namespace: this.namespace }],
-    }));
+    const clusterCollectors = watched === undefined ? collectors : collectors.filter(c => CLUSTER_SCOPED.has(c));
+    if (clusterCollectors.length > 0) {
+      clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: { name: clusterName, labels: meta.labels }, rules: rules(clusterCollectors) }));
+      clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+        metadata: { name: clusterName, labels: meta.labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
+        subjects,
+      }));
+    }
+    const namespacedCollectors = collectors.filter(c => !CLUSTER_SCOPED.has(c));
+    for (const ns of watched !== undefined && namespacedCollectors.length > 0 ? watched : []) {
+      const roleName = ns === this.namespace ? name : clusterName;
+      new k8s.KubeRole(this, `Role-${ns}`, { metadata: { name: roleName, namespace: ns, labels: meta.labels }, rules: rules(namespacedCollectors) });
+      new k8s.KubeRoleBinding(this, `RoleBinding-${ns}`, {
+        metadata: { name: roleName, namespace: ns, labels: meta.labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
+        subjects,
+      });
+    }
 
     const timing = { initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5 };
     new k8s.KubeDeployment(this, 'Deployment', {
@@ -217,6 +249,7 @@ export class KubeStateMetrics extends ScrapeJob {
                 `--port=${METRICS_PORT}`,
                 `--telemetry-port=${TELEMETRY_PORT}`,
                 `--resources=${[...collectors].sort().join(',')}`,
+                ...(watched ? [`--namespaces=${watched.join(',')}`] : []),
               ],
               ports: [
                 { name: 'http-metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
