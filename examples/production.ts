@@ -25,7 +25,6 @@ export function productionStack(app: App): Chart {
   const cadvisor = new CadvisorScrape(chart, 'cadvisor', { prometheus, metrics: CadvisorMetrics.RECOMMENDED });
   const apiServer = new ApiServerScrape(chart, 'apiserver', { prometheus });
   new ServiceScrape(chart, 'services', { prometheus, namespaces: ['default', 'apps'], portName: 'metrics' });
-  new PodPortScrape(chart, 'pods', { prometheus, portName: 'metrics', jobLabel: 'pods' });
   const ksm = new KubeStateMetrics(chart, 'kube-state-metrics', { prometheus });
 
   // Blackbox probes of the Services that opt in and of every Ingress URL; node-exporter in a
@@ -43,6 +42,7 @@ export function productionStack(app: App): Chart {
   prometheus.addSelfMonitoringRules();
 
   // --- custom alert
+  new PodPortScrape(chart, 'pods', { prometheus, portName: 'metrics', jobLabel: 'pods' });
   new PrometheusRuleGroup(chart, 'app-rules', {
     prometheus,
     jobs: ['pods'],
