@@ -1,4 +1,4 @@
-import { cdk8s, javascript, JsonFile } from 'projen';
+import { cdk8s, javascript, JsonFile, release } from 'projen';
 
 // Node.js: the releases jsii supports (it prints an end-of-life banner on any other). The same
 // range is in the README's requirements; .ci/run tests each major it names, the baseline first.
@@ -39,7 +39,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
   // No GitHub: our CI is .ci/run.
   github: false,
-  release: false,
+  // Releases are cut by a maintainer with one command (`npx projen release`, then
+  // `npx projen publish:git`): the version is bumped from the Conventional Commits since the last
+  // tag, CHANGELOG.md is generated from them, the packages are built and tested, and a git tag is
+  // made. Publishing dist/ to the registries is `npx projen publish:all` (publib, with the tokens).
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.manual({ changelog: true, changelogPath: 'CHANGELOG.md', gitPushCommand: 'git push --follow-tags origin main' }),
   buildWorkflow: false,
   depsUpgrade: false,
   pullRequestTemplate: false,
@@ -101,6 +106,14 @@ project.addTask('e2e:packaging', {
   description: 'the built packages (npm, PyPI, Go) run the quick start in fresh apps (needs the package registries)',
   exec: 'node --require ts-node/register --test --test-reporter=spec e2e/packaging.test.ts',
   env: { TS_NODE_PROJECT: 'e2e/tsconfig.json', TS_NODE_TRANSPILE_ONLY: '1' },
+});
+
+// After `npx projen release` (bump, build and test, CHANGELOG.md, tag): publish the built dist/
+// to npm, PyPI and the Go repository with publib (NPM_TOKEN, TWINE_USERNAME/TWINE_PASSWORD,
+// GITHUB_TOKEN), one command.
+project.addTask('publish:all', {
+  description: 'publish dist/ to npm, PyPI and the Go module repository (after `npx projen release`)',
+  exec: 'npx -y publib@0 publib-npm && npx -y publib@0 publib-pypi && npx -y publib@0 publib-golang',
 });
 
 project.addTask('bench', {

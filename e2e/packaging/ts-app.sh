@@ -26,7 +26,8 @@ cd "$work"
 cp "${tgz[0]}" cdk8s-prometheus.tgz
 cp "$ROOT/e2e/packaging/fixtures/tsconfig.json" "$ROOT/e2e/packaging/fixtures/cdk8s.yaml" .
 
-# package.json: the library from the tarball, its peers at the ranges it declares.
+# package.json: the dev tools; the library and its peers come from the README's install command below
+# (the tarball must still declare its peers).
 tar -xzOf cdk8s-prometheus.tgz package/package.json > library-package.json
 node - <<'JS'
 const fs = require('fs');
@@ -41,7 +42,6 @@ fs.writeFileSync('package.json', JSON.stringify({
   private: true,
   license: 'Apache-2.0',
   scripts: { synth: 'cdk8s synth' },
-  dependencies: { 'cdk8s-prometheus': 'file:cdk8s-prometheus.tgz', ...peers },
   devDependencies: { 'cdk8s-cli': '^2.207.60', 'ts-node': '^10', 'typescript': '5.9.x', '@types/node': '^20' },
 }, null, 2) + '\n');
 JS
@@ -62,6 +62,14 @@ fs.writeFileSync('main.ts', code);
 JS
 
 npm install --no-audit --no-fund --prefer-offline --loglevel=error
+# The library and its peers, installed with the README's own command (## Install), the clone's
+# path put in: what a reader of the README runs.
+install=$(sed -n 's#^npm install /path/to/cdk8s-prometheus/dist/js/\(cdk8s-prometheus@[^ ]*\.jsii\.tgz\) \(.*\)$#\1 \2#p' "$ROOT/README.md")
+read -r readme_tgz readme_peers <<<"$install"
+[ -n "$readme_tgz" ] || { echo "ts-app.sh: README.md has no 'npm install /path/to/cdk8s-prometheus/dist/js/<tarball> ...' line" >&2; exit 1; }
+[ "$(basename "${tgz[0]}")" = "$readme_tgz" ] || { echo "ts-app.sh: README.md installs $readme_tgz, the build made $(basename "${tgz[0]}")" >&2; exit 1; }
+# shellcheck disable=SC2086 # the peers are words
+npm install "$ROOT/dist/js/$readme_tgz" $readme_peers --no-audit --no-fund --prefer-offline --loglevel=error
 
 # The library is an installed copy (a symlinked checkout would resolve a second cdk8s from the
 # repository's node_modules), and the app, the library and cdk8s-plus-27 all load the same
