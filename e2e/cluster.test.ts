@@ -325,7 +325,9 @@ async function install(which: Install): Promise<K8sObject[]> {
   if (installed?.which === which) return installed.objects;
   await stopPrometheuses();
   if (installed) {
-    await cluster.kubectl(['delete', '--ignore-not-found', '--wait=true', '-f', INSTALL_FILES[installed.which]]);
+    // Not the Namespace objects: without a kube-controller-manager a deleted namespace is never
+    // finalized (and the suite labels the namespaces itself).
+    await cluster.delete(installed.objects.filter(o => o.kind !== 'Namespace'), ['--wait=true']);
     if (installed.which === 'production') await removeProductionState();
   }
   const file = INSTALL_FILES[which];

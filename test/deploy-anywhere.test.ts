@@ -174,3 +174,37 @@ describe('kube-state-metrics scoped to namespaces, ConfigMaps opt-in', () => {
       'test/ksm: invalid namespaces []: give at least one namespace, or leave it out to watch every namespace');
   });
 });
+
+describe('Namespace objects', () => {
+  test('the stack\'s namespace enforces restricted, node-exporter\'s privileged, each once and before the objects in it', () => {
+    const ms = everything();
+    const namespaces = objects(ms, 'Namespace');
+    expect(namespaces.map(n => n.metadata.name)).toEqual(['monitoring', 'node-exporter']);
+    const level = (n: Manifest) => n.metadata.labels['pod-security.kubernetes.io/enforce'];
+    expect(namespaces.map(level)).toEqual(['restricted', 'privileged']);
+    expect(namespaces[0].metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce-version': 'latest',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+    });
+    for (const n of namespaces) {
+      const first = ms.findIndex(m => m.metadata.namespace === n.metadata.name);
+      expect(ms.indexOf(n)).toBeLessThan(first);
+      expect(n.metadata.namespace).toBeUndefined();
+    }
+  });
+
+  test('createNamespaces: false leaves namespaces to whoever manages them', () => {
+    const c = chart();
+    const prometheus = new PrometheusStack(c, 'prometheus', { createNamespaces: false });
+    new ServiceScrape(c, 'svc', { prometheus });
+    new NodeExporter(c, 'node-exporter', { prometheus });
+    expect(objects(synth(c), 'Namespace')).toEqual([]);
+  });
+
+  test('fails: node-exporter in the restricted namespace of the stack', () => {
+    const { chart: c, prometheus } = stack();
+    expect(() => new NodeExporter(c, 'node-exporter', { prometheus })).toThrow(
+      'test/node-exporter: invalid namespace "monitoring": the namespace also holds test/prometheus, which needs Pod Security "restricted", and this needs "privileged"');
+  });
+});

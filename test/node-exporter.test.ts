@@ -138,7 +138,8 @@ describe('NodeExporter', () => {
   });
 
   test('namespace defaults to the chart\'s; port, name, resources and job name are settable', () => {
-    const s = stack();
+    // the chart's namespace runs Prometheus too: namespaces are the user's to label here
+    const s = stack({ createNamespaces: false });
     const ne = new NodeExporter(s.chart, 'nodes', {
       prometheus: s.prometheus, name: 'node-metrics', port: 9200, jobName: 'nodes', resources: { cpu: { limit: Cpu.millis(500) } },
     });

@@ -25,11 +25,11 @@ describe('PrometheusStack defaults', () => {
   test('emits the expected objects, all schema-valid, all in the namespace', () => {
     expect(ms.map(m => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
       'ClusterRole/monitoring-prometheus', 'ClusterRoleBinding/monitoring-prometheus', 'ConfigMap/prometheus-config',
-      'NetworkPolicy/prometheus', 'Service/prometheus', 'Service/prometheus-headless', 'ServiceAccount/prometheus',
+      'Namespace/monitoring', 'NetworkPolicy/prometheus', 'Service/prometheus', 'Service/prometheus-headless', 'ServiceAccount/prometheus',
       'StatefulSet/prometheus',
     ]);
     expect(schemaProblems(ms)).toEqual([]);
-    for (const m of ms.filter(x => !x.kind.startsWith('Cluster'))) expect(m.metadata.namespace).toBe('monitoring');
+    for (const m of ms.filter(x => !x.kind.startsWith('Cluster') && x.kind !== 'Namespace')) expect(m.metadata.namespace).toBe('monitoring');
   });
 
   test('a StatefulSet with one replica and a persistent volume claim template', () => {

@@ -56,10 +56,11 @@ describe('RBAC derived from the scrape jobs', () => {
 
   test('cluster-scoped objects carry no namespace, even in a namespaced chart', () => {
     const ms = Testing.synth(productionStack(Testing.app() as App)) as Manifest[];
-    const cluster = ms.filter(m => m.kind.startsWith('Cluster'));
-    expect(cluster.length).toBe(4);
+    const clusterScoped = (m: Manifest) => m.kind.startsWith('Cluster') || m.kind === 'Namespace';
+    const cluster = ms.filter(clusterScoped);
+    expect(cluster.map(m => m.kind).sort()).toEqual(['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'Namespace', 'Namespace']);
     for (const m of cluster) expect(m.metadata.namespace).toBeUndefined();
-    for (const m of ms.filter(x => !x.kind.startsWith('Cluster'))) expect(m.metadata.namespace).toBeDefined();
+    for (const m of ms.filter(x => !clusterScoped(x))) expect(m.metadata.namespace).toBeDefined();
   });
 
   test('never secrets, nodes/proxy, wildcards or write verbs', () => {

@@ -124,7 +124,7 @@ describe('a stack with every kind of job', () => {
     tls: {},
   });
   new KubeStateMetrics(chart, 'ksm', { prometheus });
-  new NodeExporter(chart, 'node-exporter', { prometheus });
+  new NodeExporter(chart, 'node-exporter', { prometheus, namespace: 'node-exporter' });
   const blackboxExporter = new BlackboxExporter(chart, 'blackbox', { prometheus });
   new ServiceProbe(chart, 'service-probes', { prometheus, blackboxExporter });
   new IngressProbe(chart, 'ingress-probes', { prometheus, blackboxExporter });

@@ -1,9 +1,7 @@
-import { createHash } from 'crypto';
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, podMetadata, prometheusPeer, restrictedPodSpec, tcpProbe } from './component';
-import { CONFIG_HASH_ANNOTATION, resolveName, resolveNamespace } from './workload';
+import { createHash } from 'crypto';
 import { BlackboxModule, checkModule } from '../model/blackbox-module';
 import { brand, hasBrand } from '../model/brand';
 import { versionLabel } from '../model/image';
@@ -12,6 +10,9 @@ import { WorkloadOptions, workloadOptions } from '../model/scheduling';
 import { fail } from '../model/validation';
 import { BLACKBOX_EXPORTER_IMAGE } from '../model/versions';
 import { renderBlackboxConfig } from '../render/blackbox-config';
+import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, podMetadata, prometheusPeer, restrictedPodSpec, tcpProbe } from './component';
+import { ensureNamespace } from './namespace';
+import { CONFIG_HASH_ANNOTATION, resolveName, resolveNamespace } from './workload';
 
 /** Options of `BlackboxExporter`. */
 export interface BlackboxExporterOptions extends WorkloadOptions {
@@ -113,6 +114,7 @@ export class BlackboxExporter extends Construct {
     this.configYaml = config;
     this.configHash = createHash('sha256').update(config).digest('hex');
 
+    if (props.prometheus.createsNamespaces) ensureNamespace(this, this.namespace, 'restricted', [props.prometheus]);
     const image = componentImage(this, props.image, BLACKBOX_EXPORTER_IMAGE, props.prometheus);
     const meta = new ComponentMeta(name, this.namespace, 'blackbox-exporter', 'exporter', versionLabel(image));
     const hash = { [CONFIG_HASH_ANNOTATION]: this.configHash };

@@ -13,6 +13,7 @@ import { kubeStateMetricsRules } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 import { ScrapeJob } from '../scrapes/scrape-job';
 import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, podMetadata, prometheusPeer, restrictedPodSpec } from './component';
+import { ensureNamespace } from './namespace';
 import { clusterScoped, resolveName, resolveNamespace } from './workload';
 
 /** kube-state-metrics collectors (`--resources`); each needs list/watch on one resource. */
@@ -198,6 +199,7 @@ export class KubeStateMetrics extends ScrapeJob {
       }
     });
 
+    if (props.prometheus.createsNamespaces) ensureNamespace(this, this.namespace, 'restricted', [props.prometheus]);
     const image = componentImage(this, props.image, KUBE_STATE_METRICS_IMAGE, props.prometheus);
     const meta = new ComponentMeta(name, this.namespace, 'kube-state-metrics', 'exporter', versionLabel(image));
     componentServiceAccount(this, meta);

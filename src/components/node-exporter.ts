@@ -1,8 +1,6 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, podMetadata, restrictedPodSpec, tcpProbe } from './component';
-import { resolveName, resolveNamespace } from './workload';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
 import { versionLabel } from '../model/image';
 import { ScrapeOptions } from '../model/job';
@@ -12,6 +10,9 @@ import { WorkloadOptions, workloadOptions } from '../model/scheduling';
 import { checkPort } from '../model/validation';
 import { NODE_EXPORTER_IMAGE } from '../model/versions';
 import { ScrapeJob } from '../scrapes/scrape-job';
+import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, podMetadata, restrictedPodSpec, tcpProbe } from './component';
+import { ensureNamespace } from './namespace';
+import { resolveName, resolveNamespace } from './workload';
 
 /** Options of `NodeExporter`. */
 export interface NodeExporterOptions extends ScrapeOptions, WorkloadOptions {
@@ -102,6 +103,7 @@ export class NodeExporter extends ScrapeJob {
     this.port = props.port ?? DEFAULT_PORT;
     checkPort({ scope: this, prop: 'port' }, this.port);
 
+    if (props.prometheus.createsNamespaces) ensureNamespace(this, this.namespace, 'privileged', [props.prometheus]);
     const image = componentImage(this, props.image, NODE_EXPORTER_IMAGE, props.prometheus);
     const meta = new ComponentMeta(name, this.namespace, 'node-exporter', 'exporter', versionLabel(image));
     componentServiceAccount(this, meta);

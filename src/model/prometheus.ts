@@ -40,6 +40,8 @@ export interface IPrometheus extends IConstruct {
   readonly scrapeTimeout: Duration;
   /** Label name syntax enforced. */
   readonly nameValidationScheme: NameValidationScheme;
+  /** Whether the library emits the Namespace objects its workloads need (with their Pod Security labels). */
+  readonly createsNamespaces: boolean;
   /** The registry mirror every image the library deploys for this Prometheus is pulled from, if any. */
   readonly imageRegistry?: string;
   /** Labels selecting the Prometheus pods (for NetworkPolicies of scraped workloads). */

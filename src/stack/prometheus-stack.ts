@@ -1,15 +1,11 @@
-import { createHash } from 'crypto';
 import { Duration, Lazy, Size } from 'cdk8s';
 import { ContainerResources, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { CONFIG_DIR, CONFIG_FILE, RULES_FILE, SELF_JOB, WEB_PORT } from './constants';
-import { PrometheusStorage } from './prometheus-storage';
-import { prometheusWorkload } from './prometheus-workload';
-import { SelfScrape } from './self-scrape';
-import { StackRbac } from './stack-rbac';
+import { createHash } from 'crypto';
 import { BlackboxExporter, BlackboxExporterOptions } from '../components/blackbox-exporter';
 import { componentImage, ComponentMeta, componentServiceAccount } from '../components/component';
 import { KubeStateMetrics, KubeStateMetricsOptions } from '../components/kube-state-metrics';
+import { ensureNamespace } from '../components/namespace';
 import { NodeExporter, NodeExporterOptions } from '../components/node-exporter';
 import { CONFIG_HASH_ANNOTATION, resolveName, resolveNamespace } from '../components/workload';
 import { AlertmanagerEndpoint, checkAlertmanagerEndpoint } from '../model/alerting';
@@ -35,6 +31,11 @@ import { KubeletScrape, KubeletScrapeOptions } from '../scrapes/kubelet-scrape';
 import { PodPortScrape, PodPortScrapeOptions } from '../scrapes/pod-port-scrape';
 import { ScrapeJob } from '../scrapes/scrape-job';
 import { ServiceScrape, ServiceScrapeOptions } from '../scrapes/service-scrape';
+import { CONFIG_DIR, CONFIG_FILE, RULES_FILE, SELF_JOB, WEB_PORT } from './constants';
+import { PrometheusStorage } from './prometheus-storage';
+import { prometheusWorkload } from './prometheus-workload';
+import { SelfScrape } from './self-scrape';
+import { StackRbac } from './stack-rbac';
 
 /** Props of `PrometheusStack`. */
 export interface PrometheusStackProps extends WorkloadOptions {
@@ -94,6 +95,14 @@ export interface PrometheusStackProps extends WorkloadOptions {
    * @default 1
    */
   readonly replicas?: number;
+  /**
+   * Emit the Namespace objects the stack and its components need, labelled with the Pod Security
+   * level each enforces (`restricted`; `privileged` for node-exporter's), ordered before the
+   * objects in them. Turn it off where namespaces are managed elsewhere (then label them
+   * yourself).
+   * @default true
+   */
+  readonly createNamespaces?: boolean;
   /**
    * A registry mirror for every image the library deploys with this stack (Prometheus,
    * kube-state-metrics, node-exporter, the blackbox exporter): it replaces the registry of the
@@ -171,6 +180,8 @@ export class PrometheusStack extends Construct implements IPrometheus {
   public readonly scrapeTimeout: Duration;
   /** Label name syntax enforced. */
   public readonly nameValidationScheme: NameValidationScheme;
+  /** Whether the stack and its components emit the Namespace objects they need. */
+  public readonly createsNamespaces: boolean;
   /** The registry mirror of the images this stack's components deploy, if any. */
   public readonly imageRegistry?: string;
   /** Number of replicas. */
@@ -246,6 +257,11 @@ export class PrometheusStack extends Construct implements IPrometheus {
     this.alertmanagers = [...(props.alertmanagers ?? [])];
     this.alertmanagers.forEach((am, i) => checkAlertmanagerEndpoint(where(`alertmanagers[${i}]`), am));
 
+    if (props.createNamespaces !== undefined && typeof props.createNamespaces !== 'boolean') {
+      fail(where('createNamespaces'), props.createNamespaces, 'true or false');
+    }
+    this.createsNamespaces = props.createNamespaces ?? true;
+    if (this.createsNamespaces) ensureNamespace(this, this.namespace, 'restricted');
     if (props.imageRegistry !== undefined) checkRegistry(where('imageRegistry'), props.imageRegistry);
     this.imageRegistry = props.imageRegistry;
     const image = componentImage(this, props.image, PROMETHEUS_IMAGE, this);
