@@ -253,11 +253,9 @@ export class PrometheusStack extends Construct implements IPrometheus {
       if (this.remoteWrites.length === 0) {
         fail(where('mode'), this.mode, 'an agent keeps no data of its own and forwards everything through remote_write: give at least one remoteWrite endpoint');
       }
-      for (const prop of ['retention', 'retentionSize'] as const) {
-        if (props[prop] !== undefined) {
-          fail(where(prop), props[prop], 'an agent has no TSDB to retain data in (its WAL is truncated once samples are sent); leave it out, or use PrometheusMode.SERVER');
-        }
-      }
+      const noTsdb = 'an agent has no TSDB to retain data in (its WAL is truncated once samples are sent); leave it out, or use PrometheusMode.SERVER';
+      if (props.retention !== undefined) fail(where('retention'), props.retention, noTsdb);
+      if (props.retentionSize !== undefined) fail(where('retentionSize'), `${props.retentionSize.toKibibytes() * 1024} bytes`, noTsdb);
       if ((props.alertmanagers ?? []).length > 0) {
         fail(where('alertmanagers'), `${props.alertmanagers!.length} endpoint(s)`, 'an agent evaluates no rules and sends no alerts; leave alertmanagers out, or use PrometheusMode.SERVER');
       }
