@@ -146,7 +146,7 @@ export class RemoteWriteAuth {
   }
 
   /** OAuth2 settings (a copy). */
-  public get oauth2(): RemoteWriteOAuth2Options | undefined {
+  public get oauth2Options(): RemoteWriteOAuth2Options | undefined {
     const o = this._fields.oauth2;
     return o && { ...o, scopes: o.scopes ? [...o.scopes] : undefined, endpointParams: o.endpointParams ? { ...o.endpointParams } : undefined };
   }
@@ -373,7 +373,7 @@ export function checkRemoteWrite(scope: Construct, prop: string, input: RemoteWr
     if (auth.type === RemoteWriteAuthType.BASIC && (typeof auth.username !== 'string' || auth.username === '')) {
       fail(at('authorization.username'), auth.username, 'basic auth needs a non-empty user name');
     }
-    const o = auth.oauth2;
+    const o = auth.oauth2Options;
     if (o) {
       if (typeof o.clientId !== 'string' || o.clientId === '') fail(at('authorization.clientId'), o.clientId, 'OAuth2 needs a non-empty client id');
       checkHttpUrl(at('authorization.tokenUrl'), o.tokenUrl, 'a token url');

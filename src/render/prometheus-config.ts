@@ -74,7 +74,7 @@ function renderTls(tls: ScrapeTlsOptions | undefined): Record<string, unknown> |
 function renderRemoteWrite(rw: RemoteWriteSpec): Record<string, unknown> {
   const auth = rw.authorization;
   const file = auth?.secret ? secretFilePath(PROMETHEUS_SECRETS_DIR, auth.secret) : undefined;
-  const oauth2 = auth?.oauth2;
+  const oauth2 = auth?.oauth2Options;
   const sigv4 = auth?.sigV4Options;
   const q = rw.queue;
   const m = rw.metadata;
