@@ -217,6 +217,10 @@ const CASES: Case[] = [
   }, 'test/rules', 'prometheus', '"test/prometheus"'],
   ['agent with built-in rules', () => agentWith().prometheus.addKubeletScrape('kubelet').addRules(), 'test/prometheus/kubelet/Rules', 'prometheus', '"test/prometheus"'],
   ['agent with self-monitoring rules', () => agentWith().prometheus.addSelfMonitoringRules(), 'test/prometheus', 'mode', '"agent"'],
+  ['TLS client key sent as the scrape password', () => svc({
+    authorization: ScrapeAuthorization.basicAuthFromSecret('u', SecretKey.of('tls', 'tls.key')),
+    tls: { cert: SecretKey.of('tls', 'tls.crt'), key: SecretKey.of('tls', 'tls.key') },
+  }), 'test/svc', 'authorization', '"tls/tls.key"'],
 ];
 describe('bad input', () => {
   test('covers at least 60 distinct mistakes', () => {

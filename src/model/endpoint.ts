@@ -305,6 +305,19 @@ export function checkEndpoint(scope: Construct, spec: EndpointSpec): void {
     if (auth.type === AuthorizationType.BASIC && (typeof auth.username !== 'string' || auth.username === '')) {
       fail(at('authorization'), auth.username, 'basic auth needs a non-empty user name');
     }
+    checkKeyNotSent(at('authorization'), auth.secret, spec.tls);
+  }
+}
+
+/**
+ * The one Secret key that must never also be a credential: the TLS client key. Sent as a token or
+ * password, the private key would leave the pod in a request header.
+ */
+export function checkKeyNotSent(where: Where, credential: SecretKey | undefined, tls: ScrapeTlsOptions | undefined): void {
+  const key = tls?.key;
+  if (credential && key && credential.secretName === key.secretName && credential.key === key.key) {
+    fail(where, `${key.secretName}/${key.key}`,
+      'this Secret key is also the TLS client key (tls.key): sending it as a credential would leak the private key; give the credential its own key');
   }
 }
 

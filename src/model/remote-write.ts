@@ -5,7 +5,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { brand, hasBrand } from './brand';
-import { checkHeaders, checkTls, ScrapeTlsOptions } from './endpoint';
+import { checkHeaders, checkKeyNotSent, checkTls, ScrapeTlsOptions } from './endpoint';
 import { RelabelRule } from './relabel';
 import { checkRelabelRule } from './relabel-check';
 import { checkSecretKey, SecretKey } from './secret';
@@ -398,12 +398,7 @@ export function checkRemoteWrite(scope: Construct, prop: string, input: RemoteWr
       }
       if (s.profile !== undefined && (typeof s.profile !== 'string' || s.profile === '')) fail(at('authorization.profile'), s.profile, 'a non-empty profile name');
     }
-    // The Authorization header (or the token request) would carry the private key to the receiver.
-    const key = rw.tls?.key;
-    if (auth.secret && key && auth.secret.secretName === key.secretName && auth.secret.key === key.key) {
-      fail(at('authorization'), `${key.secretName}/${key.key}`,
-        'this Secret key is also the TLS client key (tls.key): sending it as a credential would leak the private key to the receiver');
-    }
+    checkKeyNotSent(at('authorization'), auth.secret, rw.tls);
   }
   return rw;
 }
