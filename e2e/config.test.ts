@@ -20,6 +20,8 @@ const MATRIX_SEED = process.env.MATRIX_SEED ?? '20261125';
 const matrixDir = path.join(WORK, 'matrix');
 
 const SECRETS_DIR = '/etc/prometheus/secrets';
+/** Parsed manifests by file (declared before the hooks: the root before() runs while this module loads). */
+const parsed = new Map<string, K8sObject[]>();
 
 function promtool(files: string[], flags: string[] = []): { ok: string[]; failed: string[]; output: string } {
   const res = spawnSync(tool('PROMTOOL'), ['check', 'config', ...flags, ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -69,8 +71,6 @@ before(() => {
     }
   }
 });
-
-const parsed = new Map<string, K8sObject[]>();
 
 /** The objects of a manifest, parsed once (500 matrix manifests are read twice). */
 function manifestObjects(file: string): K8sObject[] {
