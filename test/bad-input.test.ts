@@ -221,6 +221,7 @@ const CASES: Case[] = [
     authorization: ScrapeAuthorization.basicAuthFromSecret('u', SecretKey.of('tls', 'tls.key')),
     tls: { cert: SecretKey.of('tls', 'tls.crt'), key: SecretKey.of('tls', 'tls.key') },
   }), 'test/svc', 'authorization', '"tls/tls.key"'],
+  ['raw scrape bearer token string', () => svc({ authorization: ScrapeAuthorization.bearerToken('eyJhbGciOi' as any) }), 'test/svc', 'authorization.secret', '"(a string)"'],
 ];
 describe('bad input', () => {
   test('covers at least 60 distinct mistakes', () => {

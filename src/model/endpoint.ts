@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { brand, hasBrand } from './brand';
-import { checkSecretKey, SecretKey } from './secret';
+import { checkCredentialKey, checkSecretKey, SecretKey } from './secret';
 import { checkHttpHeader, fail, Where } from './validation';
 
 /**
@@ -300,7 +300,7 @@ export function checkEndpoint(scope: Construct, spec: EndpointSpec): void {
     if (!ScrapeAuthorization.isScrapeAuthorization(auth)) {
       fail(at('authorization'), auth, 'use ScrapeAuthorization.serviceAccountToken(), .bearerToken(), .basicAuthFromSecret(), .bearerTokenFile(), .basicAuth() or .none()');
     }
-    if (auth.secret !== undefined) checkSecretKey(at('authorization.secret'), auth.secret);
+    if (auth.secret !== undefined) checkCredentialKey(at('authorization.secret'), auth.secret);
     checkAbsoluteFile(at('authorization'), auth.file);
     if (auth.type === AuthorizationType.BASIC && (typeof auth.username !== 'string' || auth.username === '')) {
       fail(at('authorization'), auth.username, 'basic auth needs a non-empty user name');

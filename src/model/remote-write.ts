@@ -8,7 +8,7 @@ import { brand, hasBrand } from './brand';
 import { checkHeaders, checkKeyNotSent, checkTls, ScrapeTlsOptions } from './endpoint';
 import { RelabelRule } from './relabel';
 import { checkRelabelRule } from './relabel-check';
-import { checkSecretKey, SecretKey } from './secret';
+import { checkCredentialKey, checkSecretKey, SecretKey } from './secret';
 import { checkPositiveDuration, fail, NameValidationScheme, Where } from './validation';
 
 /** The protobuf message a remote-write endpoint receives (`protobuf_message`). */
@@ -362,14 +362,7 @@ export function checkRemoteWrite(scope: Construct, prop: string, input: RemoteWr
       fail(at('authorization'), auth, 'use RemoteWriteAuth.bearerToken(), .basicAuth(), .oauth2(), .sigV4() or .none()');
     }
     const secretProp = { [RemoteWriteAuthType.BEARER]: 'token', [RemoteWriteAuthType.BASIC]: 'password', [RemoteWriteAuthType.OAUTH2]: 'clientSecret' } as Record<string, string>;
-    if (auth.type in secretProp) {
-      const where = at(`authorization.${secretProp[auth.type]}`);
-      // Never echo the string back: it is most likely the credential itself.
-      if (typeof auth.secret === 'string') {
-        fail(where, '(a string)', 'a credential written in the config would be stored in the ConfigMap; put it in a Secret and give SecretKey.of(secretName, key)');
-      }
-      checkSecretKey(where, auth.secret);
-    }
+    if (auth.type in secretProp) checkCredentialKey(at(`authorization.${secretProp[auth.type]}`), auth.secret);
     if (auth.type === RemoteWriteAuthType.BASIC && (typeof auth.username !== 'string' || auth.username === '')) {
       fail(at('authorization.username'), auth.username, 'basic auth needs a non-empty user name');
     }
