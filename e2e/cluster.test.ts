@@ -631,6 +631,12 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
         }
       }
     }
+    // A pod with Secret volumes, in agent mode, was among them (examples/agent.ts, issue 12).
+    const agents = files.flatMap(f => manifestObjects(path.join(DIST, f)).filter(o => o.kind === 'StatefulSet'
+      && o.spec.template.spec.containers.some((c: any) => (c.args ?? []).includes('--agent'))
+      && o.spec.template.spec.volumes.some((v: any) => v.secret)).map(o => `${f} StatefulSet ${o.metadata.namespace}/${o.metadata.name} (restricted)`));
+    assert.ok(agents.length > 0, 'no example has an agent-mode StatefulSet with Secret volumes: is examples/agent.ts gone?');
+    for (const a of agents) assert.ok(podsChecked.includes(a), `${a} was not admitted as a Pod`);
     // node-exporter's namespace was among them, labelled privileged.
     assert.ok(Object.values(levelsSeen).includes('privileged'), 'no pod template needed "privileged": is the NodeExporter back in examples/production.ts?');
     const ns = await cluster.api('GET', '/api/v1/namespaces/node-exporter');

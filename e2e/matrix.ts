@@ -10,8 +10,8 @@ import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
   ApiServerScrape, CadvisorMetrics, CadvisorScrape, DiscoveryRole, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
-  KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
-  Scheme, ScrapeOptions, ServiceScrape,
+  KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusMode, PrometheusStack, PrometheusStorage, RelabelRule,
+  RemoteWriteAuth, RemoteWriteEndpoint, RemoteWriteMessage, Scheme, ScrapeAuthorization, ScrapeOptions, SecretKey, ServiceScrape,
 } from '../src';
 
 /** mulberry32: small, seedable, good enough to pick options. */
@@ -105,19 +105,88 @@ function commonOptions(r: Rng, role: DiscoveryRole, globalInterval: Duration, gl
   };
 }
 
+/**
+ * remote_write endpoints (issue 12): every kind of credentials, queue, metadata, headers, write
+ * relabelings, TLS and both protobuf messages. Drawn from a generator of their own (seeded by the
+ * combination's index), so the scrape options of each combination stay what they were.
+ */
+function remoteWrites(r: Rng): RemoteWriteEndpoint[] {
+  const count = r.int(1, 3);
+  const out: RemoteWriteEndpoint[] = [];
+  const awsKeys = { accessKey: SecretKey.of('aws-keys', 'access-key-id'), secretKey: SecretKey.of('aws-keys', 'secret-access-key') };
+  for (let i = 0; i < count; i++) {
+    const https = r.bool(0.6);
+    const auth = r.pick(['none', 'bearer', 'basic', 'oauth2', 'sigv4', 'sigv4-keys', 'sigv4-role'] as const);
+    const authorization = {
+      'none': r.bool() ? RemoteWriteAuth.none() : undefined,
+      'bearer': RemoteWriteAuth.bearerToken(SecretKey.of(`rw-${i}`, 'token')),
+      'basic': RemoteWriteAuth.basicAuth(r.pick(['writer', 'agent', 'tenant-a']), SecretKey.of(`rw-${i}`, 'password')),
+      'oauth2': RemoteWriteAuth.oauth2({
+        clientId: 'prometheus',
+        clientSecret: SecretKey.of('rw-oauth', 'client-secret'),
+        tokenUrl: 'https://auth.example.com/oauth2/token',
+        scopes: r.bool() ? ['metrics.write'] : undefined,
+        endpointParams: r.bool(0.3) ? { audience: 'metrics' } : undefined,
+      }),
+      'sigv4': RemoteWriteAuth.sigV4(),
+      'sigv4-keys': RemoteWriteAuth.sigV4({ region: 'eu-west-1', ...awsKeys, profile: r.bool(0.3) ? 'default' : undefined }),
+      'sigv4-role': RemoteWriteAuth.sigV4({ region: 'us-east-1', roleArn: 'arn:aws:iam::123456789012:role/prometheus' }),
+    }[auth];
+    const minShards = r.bool(0.4) ? r.int(1, 10) : undefined;
+    const minBackoffMs = r.bool(0.4) ? r.pick([10, 30, 100, 500, 1000]) : undefined;
+    out.push({
+      url: `${https ? 'https' : 'http'}://receiver-${i}.example.com:${r.pick([443, 8080, 9090])}/api/v1/${r.pick(['write', 'push'])}${r.bool(0.2) ? '?tenant=a' : ''}`,
+      name: r.bool(0.7) ? `rw-${i}` : undefined,
+      remoteTimeout: r.bool(0.3) ? Duration.seconds(r.pick([5, 10, 30, 60])) : undefined,
+      headers: r.bool(0.3) ? { 'X-Scope-OrgID': r.pick(['team-a', 'team-b']) } : undefined,
+      writeRelabelings: r.bool(0.4) ? r.some(METRIC_POOL, 2) : undefined,
+      queue: r.bool(0.5) ? {
+        capacity: r.bool() ? r.int(100, 50000) : undefined,
+        minShards,
+        maxShards: r.bool() ? (minShards ?? 1) + r.int(0, 40) : (minShards !== undefined && minShards > 50 ? minShards : undefined),
+        maxSamplesPerSend: r.bool() ? r.int(100, 10000) : undefined,
+        batchSendDeadline: r.bool() ? Duration.seconds(r.int(1, 30)) : undefined,
+        minBackoff: minBackoffMs !== undefined ? Duration.millis(minBackoffMs) : undefined,
+        maxBackoff: r.bool() ? Duration.millis((minBackoffMs ?? 30) * r.int(1, 50)) : undefined,
+        retryOnHttp429: r.bool(0.3) ? r.bool() : undefined,
+      } : undefined,
+      metadata: r.bool(0.3) ? {
+        send: r.bool(0.7),
+        sendInterval: r.bool() ? Duration.minutes(r.int(1, 10)) : undefined,
+        maxSamplesPerSend: r.bool() ? r.int(1, 5000) : undefined,
+      } : undefined,
+      authorization,
+      tls: https && r.bool(0.5) ? {
+        ca: SecretKey.of('rw-tls', 'ca.crt'),
+        ...(r.bool(0.5) ? { cert: SecretKey.of('rw-tls', 'tls.crt'), key: SecretKey.of('rw-tls', 'tls.key') } : {}),
+      } : undefined,
+      protobufMessage: r.bool(0.3) ? r.pick([RemoteWriteMessage.V1, RemoteWriteMessage.V2]) : undefined,
+    });
+  }
+  return out;
+}
+
 export function buildCombination(app: App, index: number, r: Rng): PrometheusStack {
+  const rw = rng(1_000_003 + index);
+  const remoteWrite = rw.bool(0.5) ? remoteWrites(rw) : undefined;
+  const agent = remoteWrite !== undefined && rw.bool(0.4);
+  const scrapeAuth = rw.bool(0.3);
   const chart = new Chart(app, `matrix-${index}`, { namespace: r.pick(['monitoring', 'observability', 'prom']) });
   const scrapeInterval = Duration.seconds(r.pick([5, 10, 15, 30, 60, 120]));
   const scrapeTimeout = durationBelow(r, scrapeInterval.toMilliseconds());
   const legacy = r.bool(0.2);
   const prometheus = new PrometheusStack(chart, 'prometheus', {
+    mode: agent ? PrometheusMode.AGENT : undefined,
+    remoteWrite,
     scrapeInterval,
     scrapeTimeout,
     evaluationInterval: Duration.seconds(r.pick([15, 30, 60, 90])),
     replicas: r.pick([1, 1, 2, 3]),
     externalLabels: r.bool(0.5) ? { cluster: r.pick(['prod', 'eu-1', 'dev']), ...(r.bool() ? { region: 'eu-west-1' } : {}) } : undefined,
     nameValidationScheme: legacy ? NameValidationScheme.LEGACY : undefined,
-    retention: r.bool(0.5) ? Duration.days(r.int(1, 400)) : (r.bool() ? Duration.hours(r.int(2, 72)) : undefined),
+    // Drawn whatever the mode, so that the generator's sequence stays the same.
+    retention: ((retention: Duration | undefined) => (agent ? undefined : retention))(
+      r.bool(0.5) ? Duration.days(r.int(1, 400)) : (r.bool() ? Duration.hours(r.int(2, 72)) : undefined)),
     storage: r.bool(0.8)
       ? PrometheusStorage.persistent({ size: Size.gibibytes(r.pick([1, 8, 20, 50, 500])) })
       : PrometheusStorage.ephemeral(),
@@ -171,6 +240,10 @@ export function buildCombination(app: App, index: number, r: Rng): PrometheusSta
             portName: r.bool(0.5) ? r.pick(PORT_NAMES) : undefined,
             scheme: r.bool(0.2) ? Scheme.HTTPS : undefined,
             metricsPath: r.bool(0.2) ? r.pick(['/metrics', '/internal/metrics', '/prometheus']) : undefined,
+            authorization: scrapeAuth ? rw.pick([
+              ScrapeAuthorization.bearerToken(SecretKey.of('scrape-creds', 'token')),
+              ScrapeAuthorization.basicAuthFromSecret('prometheus', SecretKey.of('scrape-creds', 'password')),
+            ]) : undefined,
             ...opts(discovery === EndpointDiscovery.ENDPOINTS ? DiscoveryRole.ENDPOINTS : DiscoveryRole.ENDPOINT_SLICE),
           });
           break;
@@ -212,7 +285,9 @@ if (require.main === module) {
     const prometheus = buildCombination(app, i, r);
     app.synth();
     jobs += prometheus.scrapes.length;
-    fs.writeFileSync(path.join(outDir, `matrix-${String(i).padStart(4, '0')}.prometheus.yml`), prometheus.renderConfig());
+    // Agent-mode configs are named *.agent.prometheus.yml: the config test checks them with --agent too.
+    const agent = prometheus.mode === PrometheusMode.AGENT ? '.agent' : '';
+    fs.writeFileSync(path.join(outDir, `matrix-${String(i).padStart(4, '0')}${agent}.prometheus.yml`), prometheus.renderConfig());
   }
   console.log(`matrix: ${count} combinations (seed ${seed}), ${jobs} scrape jobs, written to ${outDir}`);
 }

@@ -6,6 +6,7 @@ import { App, Chart, Duration, Size } from 'cdk8s';
 import {
   ApiServerScrape, BlackboxExporter, BlackboxModule, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, IngressProbe, NodeExporter, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule, ServiceProbe, ServiceScrape,
+  RemoteWriteAuth, RemoteWriteMessage, SecretKey,
 } from '../src';
 
 export function constructsChart(app: App): Chart {
@@ -84,6 +85,36 @@ export function constructsChart(app: App): Chart {
 
   // --- NodeExporter
   new NodeExporter(chart, 'node-exporter', { prometheus, namespace: 'node-exporter' });
+  // --- end
+
+  // --- remote_write
+  const central = new PrometheusStack(chart, 'central', {
+    name: 'central',
+    remoteWrite: [
+      {
+        url: 'https://mimir.example.com/api/v1/push',
+        name: 'mimir',
+        headers: { 'X-Scope-OrgID': 'team-a' },
+        authorization: RemoteWriteAuth.oauth2({
+          clientId: 'prometheus',
+          clientSecret: SecretKey.of('mimir-oauth', 'client-secret'),
+          tokenUrl: 'https://auth.example.com/oauth2/token',
+          scopes: ['metrics.write'],
+        }),
+        tls: { ca: SecretKey.of('mimir-ca', 'ca.crt') },
+        queue: { minShards: 2, maxShards: 20, capacity: 20000, retryOnHttp429: true },
+        metadata: { sendInterval: Duration.minutes(5) },
+        protobufMessage: RemoteWriteMessage.V2,
+      },
+      {
+        url: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1234/api/v1/remote_write',
+        name: 'amp',
+        authorization: RemoteWriteAuth.sigV4({ region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/prometheus-remote-write' }),
+        writeRelabelings: [RelabelRule.keep({ sourceLabels: ['__name__'], regex: 'up|node_.*|kube_.*' })],
+      },
+    ],
+  });
+  central.addKubeletScrape('kubelet');
   // --- end
 
   return chart;

@@ -6,11 +6,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { PrometheusStack } from '../src';
+import { agentStack } from './agent';
 import { bookStack } from './book';
 import { productionStack } from './production';
 import { quickstart } from './quickstart';
 
-export const EXAMPLES: Array<(app: App) => Chart> = [quickstart, bookStack, productionStack];
+export const EXAMPLES: Array<(app: App) => Chart> = [quickstart, bookStack, productionStack, agentStack];
 
 const outdir = path.resolve(__dirname, '..', 'dist');
 // Only our own outputs: dist/js holds the npm package built by `projen package`.

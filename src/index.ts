@@ -1,7 +1,7 @@
 // The public API: constructs, their props, and the typed values they take. Helpers the
 // constructs share stay internal to src/.
 
-export { PrometheusStack } from './stack/prometheus-stack';
+export { PrometheusMode, PrometheusStack } from './stack/prometheus-stack';
 export { PrometheusStorage } from './stack/prometheus-storage';
 export { CONFIG_HASH_ANNOTATION } from './components/workload';
 export type { PersistentStorageOptions, EphemeralStorageOptions } from './stack/prometheus-storage';
@@ -28,6 +28,8 @@ export { ScrapeJob } from './scrapes/scrape-job';
 export type { IPrometheus, IScrapeJob, IRuleGroup } from './model/prometheus';
 export { SecretKey } from './model/secret';
 export type { WorkloadOptions } from './model/scheduling';
+export { RemoteWriteAuth, RemoteWriteAuthType, RemoteWriteMessage } from './model/remote-write';
+export type { RemoteWriteEndpoint, RemoteWriteQueueOptions, RemoteWriteMetadataOptions, RemoteWriteOAuth2Options, RemoteWriteSigV4Options } from './model/remote-write';
 export { NameValidationScheme } from './model/validation';
 export { PROMETHEUS_VERSION, PROMETHEUS_IMAGE, KUBE_STATE_METRICS_VERSION, KUBE_STATE_METRICS_IMAGE, BLACKBOX_EXPORTER_VERSION, BLACKBOX_EXPORTER_IMAGE, NODE_EXPORTER_VERSION, NODE_EXPORTER_IMAGE } from './model/versions';
 export { PrometheusRule, PrometheusRuleGroup } from './rules/prometheus-rule-group';

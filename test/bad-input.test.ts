@@ -7,6 +7,7 @@ import {
   CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
   Scheme, ScrapeAuthorization, ServiceScrape, TlsVersion,
+  PrometheusMode, RemoteWriteAuth, RemoteWriteMessage, SecretKey, AlertmanagerEndpoint, PrometheusRuleGroup,
 } from '../src';
 import { chart, stack } from './util';
 
@@ -33,6 +34,9 @@ const legacy = (rule: RelabelRule) => {
   return new ServiceScrape(c, 'svc', { prometheus, relabelings: [rule] });
 };
 const stackWith = (props: object) => stack(props as any);
+const RW_URL = 'https://receiver.example.com/api/v1/write';
+const rw = (endpoint: object) => stackWith({ remoteWrite: [{ url: RW_URL, ...endpoint }] });
+const agentWith = (props: object = {}) => stackWith({ mode: PrometheusMode.AGENT, remoteWrite: [{ url: RW_URL }], ...props });
 
 // [what, action, construct path, prop, value as shown]
 const CASES: Case[] = [
@@ -157,8 +161,68 @@ const CASES: Case[] = [
   ['relative bearer token file', () => svc({ authorization: ScrapeAuthorization.bearerTokenFile('token') }), 'test/svc', 'authorization', '"token"'],
   ['basic auth without user', () => pods({ authorization: ScrapeAuthorization.basicAuth('', '/etc/secret/password') }), 'test/pods', 'authorization', '""'],
   ['credentials that are not a ScrapeAuthorization', () => svc({ authorization: { type: 'bearer', token: 'x' } }), 'test/svc', 'authorization', '{"type":"bearer","token":"x"}'],
+  // --- remote_write (issue 12)
+  ['remote-write url without scheme', () => rw({ url: 'receiver:9090/api/v1/write' }), 'test/prometheus', 'remoteWrite[0].url', '"receiver:9090/api/v1/write"'],
+  ['remote-write url with another scheme', () => rw({ url: 'ftp://receiver/write' }), 'test/prometheus', 'remoteWrite[0].url', '"ftp://receiver/write"'],
+  ['remote-write url with credentials', () => rw({ url: 'https://user:pw@receiver/write' }), 'test/prometheus', 'remoteWrite[0].url', '"https://user:pw@receiver/write"'],
+  ['remote-write url with a fragment', () => rw({ url: 'https://receiver/write#x' }), 'test/prometheus', 'remoteWrite[0].url', '"https://receiver/write#x"'],
+  ['remote-write name used twice', () => stackWith({ remoteWrite: [{ url: RW_URL, name: 'a' }, { url: RW_URL, name: 'a' }] }), 'test/prometheus', 'remoteWrite[1].name', '"a"'],
+  ['empty remote-write name', () => rw({ name: ' ' }), 'test/prometheus', 'remoteWrite[0].name', '" "'],
+  ['zero remote timeout', () => rw({ remoteTimeout: Duration.seconds(0) }), 'test/prometheus', 'remoteWrite[0].remoteTimeout', '0ms'],
+  ['reserved remote-write header', () => rw({ headers: { 'user-agent': 'x' } }), 'test/prometheus', 'remoteWrite[0].headers', '"user-agent"'],
+  ['remote-write Authorization header', () => rw({ headers: { Authorization: 'Bearer x' } }), 'test/prometheus', 'remoteWrite[0].headers', '"Authorization"'],
+  ['meta label in a write relabeling', () => rw({ writeRelabelings: [RelabelRule.drop({ sourceLabels: ['__meta_kubernetes_pod_name'], regex: 'x' })] }), 'test/prometheus', 'remoteWrite[0].writeRelabelings[0].sourceLabels[0]', '"__meta_kubernetes_pod_name"'],
+  ['bad write relabeling regex', () => rw({ writeRelabelings: [RelabelRule.labelDrop('(')] }), 'test/prometheus', 'remoteWrite[0].writeRelabelings[0].regex', '"("'],
+  ['zero queue capacity', () => rw({ queue: { capacity: 0 } }), 'test/prometheus', 'remoteWrite[0].queue.capacity', '0'],
+  ['fractional max shards', () => rw({ queue: { maxShards: 1.5 } }), 'test/prometheus', 'remoteWrite[0].queue.maxShards', '1.5'],
+  ['min shards above max shards', () => rw({ queue: { minShards: 8, maxShards: 4 } }), 'test/prometheus', 'remoteWrite[0].queue.minShards', '8'],
+  ['min shards above the default max shards', () => rw({ queue: { minShards: 51 } }), 'test/prometheus', 'remoteWrite[0].queue.minShards', '51'],
+  ['zero max samples per send', () => rw({ queue: { maxSamplesPerSend: 0 } }), 'test/prometheus', 'remoteWrite[0].queue.maxSamplesPerSend', '0'],
+  ['zero batch send deadline', () => rw({ queue: { batchSendDeadline: Duration.seconds(0) } }), 'test/prometheus', 'remoteWrite[0].queue.batchSendDeadline', '0ms'],
+  ['max backoff below min backoff', () => rw({ queue: { minBackoff: Duration.seconds(2), maxBackoff: Duration.seconds(1) } }), 'test/prometheus', 'remoteWrite[0].queue.maxBackoff', '1000ms'],
+  ['min backoff above the default max backoff', () => rw({ queue: { minBackoff: Duration.seconds(6) } }), 'test/prometheus', 'remoteWrite[0].queue.minBackoff', '6000ms'],
+  ['zero metadata send interval', () => rw({ metadata: { sendInterval: Duration.seconds(0) } }), 'test/prometheus', 'remoteWrite[0].metadata.sendInterval', '0ms'],
+  ['negative metadata batch', () => rw({ metadata: { maxSamplesPerSend: -1 } }), 'test/prometheus', 'remoteWrite[0].metadata.maxSamplesPerSend', '-1'],
+  ['unknown protobuf message', () => rw({ protobufMessage: 'prometheus.WriteRequestV3' as RemoteWriteMessage }), 'test/prometheus', 'remoteWrite[0].protobufMessage', '"prometheus.WriteRequestV3"'],
+  ['remote-write TLS on an http url', () => rw({ url: 'http://receiver/write', tls: { ca: SecretKey.of('ca', 'ca.crt') } }), 'test/prometheus', 'remoteWrite[0].tls', '"http://receiver/write"'],
+  ['remote-write client certificate without key', () => rw({ tls: { cert: SecretKey.of('tls', 'tls.crt') } }), 'test/prometheus', 'remoteWrite[0].tls.cert', '"tls.crt"'],
+  ['remote-write credentials that are not a RemoteWriteAuth', () => rw({ authorization: ScrapeAuthorization.none() }), 'test/prometheus', 'remoteWrite[0].authorization', '{"type":"none"}'],
+  ['raw remote-write password string', () => rw({ authorization: RemoteWriteAuth.basicAuth('writer', 'hunter2' as any) }), 'test/prometheus', 'remoteWrite[0].authorization.password', '"(a string)"'],
+  ['raw remote-write bearer token string', () => rw({ authorization: RemoteWriteAuth.bearerToken('eyJhbGciOi' as any) }), 'test/prometheus', 'remoteWrite[0].authorization.token', '"(a string)"'],
+  ['remote-write bearer token Secret name', () => rw({ authorization: RemoteWriteAuth.bearerToken(SecretKey.of('Token', 'token')) }), 'test/prometheus', 'remoteWrite[0].authorization.token.secretName', '"Token"'],
+  ['remote-write basic auth without user', () => rw({ authorization: RemoteWriteAuth.basicAuth('', SecretKey.of('c', 'password')) }), 'test/prometheus', 'remoteWrite[0].authorization.username', '""'],
+  ['OAuth2 without client id', () => rw({ authorization: RemoteWriteAuth.oauth2({ clientId: '', clientSecret: SecretKey.of('o', 's'), tokenUrl: 'https://auth/token' }) }), 'test/prometheus', 'remoteWrite[0].authorization.clientId', '""'],
+  ['OAuth2 relative token url', () => rw({ authorization: RemoteWriteAuth.oauth2({ clientId: 'p', clientSecret: SecretKey.of('o', 's'), tokenUrl: '/token' }) }), 'test/prometheus', 'remoteWrite[0].authorization.tokenUrl', '"/token"'],
+  ['OAuth2 raw client secret', () => rw({ authorization: RemoteWriteAuth.oauth2({ clientId: 'p', clientSecret: 's3cr3t' as any, tokenUrl: 'https://auth/token' }) }), 'test/prometheus', 'remoteWrite[0].authorization.clientSecret', '"(a string)"'],
+  ['OAuth2 scope with a space', () => rw({ authorization: RemoteWriteAuth.oauth2({ clientId: 'p', clientSecret: SecretKey.of('o', 's'), tokenUrl: 'https://auth/token', scopes: ['a b'] }) }), 'test/prometheus', 'remoteWrite[0].authorization.scopes[0]', '"a b"'],
+  ['SigV4 access key without secret key', () => rw({ authorization: RemoteWriteAuth.sigV4({ accessKey: SecretKey.of('aws', 'id') }) }), 'test/prometheus', 'remoteWrite[0].authorization.accessKey', '"id"'],
+  ['SigV4 bad region', () => rw({ authorization: RemoteWriteAuth.sigV4({ region: 'EU West' }) }), 'test/prometheus', 'remoteWrite[0].authorization.region', '"EU West"'],
+  ['SigV4 bad role ARN', () => rw({ authorization: RemoteWriteAuth.sigV4({ roleArn: 'prometheus' }) }), 'test/prometheus', 'remoteWrite[0].authorization.roleArn', '"prometheus"'],
+  ['two SigV4 key pairs in one pod', () => stackWith({
+    remoteWrite: [
+      { url: RW_URL, authorization: RemoteWriteAuth.sigV4({ accessKey: SecretKey.of('aws-a', 'id'), secretKey: SecretKey.of('aws-a', 'key') }) },
+      { url: RW_URL, name: 'b', authorization: RemoteWriteAuth.sigV4({ accessKey: SecretKey.of('aws-b', 'id'), secretKey: SecretKey.of('aws-b', 'key') }) },
+    ],
+  }), 'test/prometheus', 'remoteWrite[1].authorization.accessKey', '"aws-b/id"'],
+  ['TLS client key sent as the bearer token', () => rw({ authorization: RemoteWriteAuth.bearerToken(SecretKey.of('tls', 'tls.key')), tls: { cert: SecretKey.of('tls', 'tls.crt'), key: SecretKey.of('tls', 'tls.key') } }), 'test/prometheus', 'remoteWrite[0].authorization', '"tls/tls.key"'],
+  // --- agent mode (issue 12)
+  ['agent without remote write', () => stackWith({ mode: PrometheusMode.AGENT }), 'test/prometheus', 'mode', '"agent"'],
+  ['unknown mode', () => stackWith({ mode: 'proxy' }), 'test/prometheus', 'mode', '"proxy"'],
+  ['agent with retention', () => agentWith({ retention: Duration.days(30) }), 'test/prometheus', 'retention', '2592000000ms'],
+  ['agent with retention size', () => agentWith({ retentionSize: Size.gibibytes(5) }), 'test/prometheus', 'retentionSize', '"5368709120 bytes"'],
+  ['agent with alertmanagers', () => agentWith({ alertmanagers: [AlertmanagerEndpoint.addresses(['am:9093'])] }), 'test/prometheus', 'alertmanagers', '"1 endpoint(s)"'],
+  ['agent with a rule group', () => {
+    const { chart: c, prometheus } = agentWith();
+    return new PrometheusRuleGroup(c, 'rules', { prometheus });
+  }, 'test/rules', 'prometheus', '"test/prometheus"'],
+  ['agent with built-in rules', () => agentWith().prometheus.addKubeletScrape('kubelet').addRules(), 'test/prometheus/kubelet/Rules', 'prometheus', '"test/prometheus"'],
+  ['agent with self-monitoring rules', () => agentWith().prometheus.addSelfMonitoringRules(), 'test/prometheus', 'mode', '"agent"'],
+  ['TLS client key sent as the scrape password', () => svc({
+    authorization: ScrapeAuthorization.basicAuthFromSecret('u', SecretKey.of('tls', 'tls.key')),
+    tls: { cert: SecretKey.of('tls', 'tls.crt'), key: SecretKey.of('tls', 'tls.key') },
+  }), 'test/svc', 'authorization', '"tls/tls.key"'],
+  ['raw scrape bearer token string', () => svc({ authorization: ScrapeAuthorization.bearerToken('eyJhbGciOi' as any) }), 'test/svc', 'authorization.secret', '"(a string)"'],
 ];
-
 describe('bad input', () => {
   test('covers at least 60 distinct mistakes', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(60);

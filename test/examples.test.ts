@@ -1,10 +1,11 @@
 import { App, Testing } from 'cdk8s';
 import { job, Manifest, objects, promConfig, schemaProblems } from './util';
+import { agentStack } from '../examples/agent';
 import { bookStack } from '../examples/book';
 import { productionStack } from '../examples/production';
 import { quickstart } from '../examples/quickstart';
 
-const EXAMPLES = { quickstart, book: bookStack, production: productionStack };
+const EXAMPLES = { quickstart, book: bookStack, production: productionStack, agent: agentStack };
 
 describe.each(Object.entries(EXAMPLES))('example %s', (name, build) => {
   // GIVEN the example app WHEN it is synthesized

@@ -12,7 +12,8 @@ const examples = fs.readdirSync(path.join(root, 'examples')).filter(f => f.endsW
 /** The quick start with a snippet pasted in, as a program importing what it uses. */
 function pasted(snippet: string, all: string[]): string {
   const declared = (s: string) => [...s.matchAll(/const (\w+) =/g)].map(m => m[1]);
-  const uses = (s: string, id: string) => new RegExp(`\\b${id}\\b`).test(s);
+  // An identifier in the code, not in a string.
+  const uses = (s: string, id: string) => new RegExp(`\\b${id}\\b`).test(s.replace(/'[^'\n]*'|`[^`]*`/g, "''"));
   // The snippets this one builds on (a variable another snippet declares and the quick start does
   // not), first.
   const own = declared(quickStart);
@@ -25,13 +26,21 @@ function pasted(snippet: string, all: string[]): string {
     if (!chain.includes(s)) chain.push(s);
   };
   add(snippet);
+  // And the snippets that use what this one declares (a second stack comes with its scrapes).
+  for (const other of all) {
+    const uses_ = declared(snippet).filter(id => !own.includes(id) && !declared(other).includes(id) && uses(other, id));
+    if (!chain.includes(other) && uses_.length > 0) add(other);
+  }
   const code = chain.join('\n');
-  const shown = new Set([...code.matchAll(/new (\w+)\(chart, /g)].map(m => m[1]));
+  const shown = new Set([...code.matchAll(/new (\w+)\(chart, '([^']+)'/g)].map(m => `${m[1]}/${m[2]}`));
   const body = /export function quickstart\(app: App\): Chart \{\n([\s\S]*)  return chart;\n\}/.exec(quickStart)![1];
-  // The snippets take the place of the quick start's first statement creating a construct of a
-  // class they show again (and those statements go); else they come last.
+  // The snippets take the place of the quick start's first statement creating a construct they
+  // show again (same class and id; those statements go); else they come last.
   const statements = body.split(/(?<=;)\n/);
-  const replaced = statements.map(st => shown.has(/new (\w+)\(chart, /.exec(st)?.[1] ?? ''));
+  const replaced = statements.map(st => {
+    const m = /new (\w+)\(chart, '([^']+)'/.exec(st);
+    return m !== null && shown.has(`${m[1]}/${m[2]}`);
+  });
   const at = replaced.indexOf(true);
   const kept = statements.flatMap((st, i) => (i === at ? [code] : replaced[i] ? [] : [st]));
   const program = at === -1 ? `${kept.join('\n')}\n${code}` : kept.join('\n');

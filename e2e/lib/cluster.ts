@@ -724,7 +724,8 @@ interface VolumeMountDir { readonly mountPath: string; readonly hostPath: string
  * The volume mounts of a workload's container as directories under `root`: ConfigMap volumes get
  * the ConfigMap's data verbatim; emptyDirs and claim templates stay empty. Any other volume fails.
  */
-function containerMounts(workload: K8sObject, container: any, objects: K8sObject[], root: string): VolumeMountDir[] {
+function containerMounts(workload: K8sObject, container: any, objects: K8sObject[], root: string,
+  secrets: Record<string, Record<string, string>> = {}): VolumeMountDir[] {
   const podSpec = workload.spec.template.spec;
   const ns = workload.metadata.namespace;
   const mounts: VolumeMountDir[] = [];
@@ -738,8 +739,17 @@ function containerMounts(workload: K8sObject, container: any, objects: K8sObject
       if (!cm) throw new Error(`volume ${vm.name}: ConfigMap ${ns}/${vol.configMap.name} is not in the manifest`);
       const items: Array<{ key: string; path: string }> = vol.configMap.items ?? Object.keys(cm.data ?? {}).map(k => ({ key: k, path: k }));
       for (const it of items) fs.writeFileSync(path.join(hostPath, it.path), cm.data[it.key]);
+    } else if (vol?.secret) {
+      // What the kubelet writes from the Secret (given by the test: Secrets are not in the
+      // manifests): exactly the volume's items, with the volume's mode.
+      const data = secrets[vol.secret.secretName];
+      if (!data) throw new Error(`volume ${vm.name}: the test gave no data for Secret ${ns}/${vol.secret.secretName}`);
+      for (const it of vol.secret.items ?? Object.keys(data).map(k => ({ key: k, path: k }))) {
+        if (data[it.key] === undefined) throw new Error(`volume ${vm.name}: Secret ${ns}/${vol.secret.secretName} has no key ${it.key}`);
+        fs.writeFileSync(path.join(hostPath, it.path), data[it.key], { mode: vol.secret.defaultMode ?? 0o644 });
+      }
     } else if (!claim && !vol?.emptyDir) {
-      throw new Error(`volume ${vm.name} of the ${container.name} container is neither a ConfigMap, an emptyDir nor a claim template`);
+      throw new Error(`volume ${vm.name} of the ${container.name} container is neither a ConfigMap, a Secret, an emptyDir nor a claim template`);
     }
     mounts.push({ mountPath: vm.mountPath, hostPath });
   }
@@ -830,13 +840,15 @@ export async function startPrometheus(options: {
   /** The pod's name, for `fieldRef: metadata.name` (default `<statefulset>-0`). */
   podName?: string;
   sandbox?: PodSandbox;
+  /** Data of the Secrets the pod mounts, by Secret name then key. */
+  secrets?: Record<string, Record<string, string>>;
 }): Promise<PrometheusRun> {
   const { tools, objects, workDir, processes } = options;
   const name = options.name ?? 'prometheus';
   const { sts, container } = prometheusWorkload(objects);
   const ns = sts.metadata.namespace;
   const root = path.join(workDir, name === 'prometheus' ? 'pod-fs' : `${name}-fs`);
-  const mounts = containerMounts(sts, container, objects, root);
+  const mounts = containerMounts(sts, container, objects, root, options.secrets);
   const podName = options.podName ?? `${sts.metadata.name}-0`;
   const env = containerEnv(container, {
     'metadata.name': podName,

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { brand, hasBrand } from './brand';
-import { checkSecretKey, SecretKey } from './secret';
+import { checkCredentialKey, checkSecretKey, SecretKey } from './secret';
 import { checkHttpHeader, fail, Where } from './validation';
 
 /**
@@ -231,30 +231,22 @@ export interface EndpointSpec {
   readonly authorization?: ScrapeAuthorization;
 }
 
-/** Scheme, path, params, headers, TLS and credentials of a job: what Prometheus refuses, or silently breaks on. */
-export function checkEndpoint(scope: Construct, spec: EndpointSpec): void {
-  const at = (prop: string): Where => ({ scope, prop });
-  if (spec.scheme !== undefined && !Object.values(Scheme).includes(spec.scheme)) {
-    fail(at('scheme'), spec.scheme, 'the scheme must be Scheme.HTTP or Scheme.HTTPS');
-  }
-  if (spec.metricsPath !== undefined) {
-    const path = spec.metricsPath;
-    if (typeof path !== 'string' || !path.startsWith('/')) fail(at('metricsPath'), path, 'a metrics path must start with "/"');
-    if (/[?#]/.test(path)) fail(at('metricsPath'), path, 'a metrics path carries no query or fragment; pass URL parameters with `params`');
-  }
-  for (const [name, values] of Object.entries(spec.params ?? {})) {
-    if (name === '') fail(at('params'), name, 'a URL parameter needs a name');
-    if (!Array.isArray(values) || values.length === 0 || values.some(v => typeof v !== 'string')) {
-      fail(at(`params.${name}`), values, 'give a non-empty list of strings');
-    }
-  }
-  for (const [name, value] of Object.entries(spec.httpHeaders ?? {})) {
-    checkHttpHeader(at('httpHeaders'), name, value);
+/**
+ * Request headers (scrape `httpHeaders`, remote-write `headers`): valid names and values, and none
+ * that Prometheus sets itself or refuses.
+ */
+export function checkHeaders(where: Where, headers: Record<string, string> | undefined): void {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    checkHttpHeader(where, name, value);
     if (RESERVED_HEADERS.has(canonicalHeader(name))) {
-      fail(at('httpHeaders'), name, `Prometheus refuses to set "${canonicalHeader(name)}" (reserved: ${[...RESERVED_HEADERS].join(', ')}); use \`authorization\` for credentials`);
+      fail(where, name, `Prometheus refuses to set "${canonicalHeader(name)}" (reserved: ${[...RESERVED_HEADERS].join(', ')}); use \`authorization\` for credentials`);
     }
   }
-  const tls = spec.tls;
+}
+
+/** TLS settings (of a scrape or a remote-write endpoint); `prefix` is the prop holding them (`tls`). */
+export function checkTls(scope: Construct, prefix: string, tls: ScrapeTlsOptions | undefined): void {
+  const at = (prop: string): Where => ({ scope, prop: prop.replace(/^tls/, prefix) });
   if (tls) {
     if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
       fail(at(tls.certFile === undefined ? 'tls.keyFile' : 'tls.certFile'), tls.certFile ?? tls.keyFile,
@@ -282,16 +274,50 @@ export function checkEndpoint(scope: Construct, spec: EndpointSpec): void {
       fail(at('tls.serverName'), tls.serverName, 'a server name must be a non-empty host name');
     }
   }
+}
+
+/** Scheme, path, params, headers, TLS and credentials of a job: what Prometheus refuses, or silently breaks on. */
+export function checkEndpoint(scope: Construct, spec: EndpointSpec): void {
+  const at = (prop: string): Where => ({ scope, prop });
+  if (spec.scheme !== undefined && !Object.values(Scheme).includes(spec.scheme)) {
+    fail(at('scheme'), spec.scheme, 'the scheme must be Scheme.HTTP or Scheme.HTTPS');
+  }
+  if (spec.metricsPath !== undefined) {
+    const path = spec.metricsPath;
+    if (typeof path !== 'string' || !path.startsWith('/')) fail(at('metricsPath'), path, 'a metrics path must start with "/"');
+    if (/[?#]/.test(path)) fail(at('metricsPath'), path, 'a metrics path carries no query or fragment; pass URL parameters with `params`');
+  }
+  for (const [name, values] of Object.entries(spec.params ?? {})) {
+    if (name === '') fail(at('params'), name, 'a URL parameter needs a name');
+    if (!Array.isArray(values) || values.length === 0 || values.some(v => typeof v !== 'string')) {
+      fail(at(`params.${name}`), values, 'give a non-empty list of strings');
+    }
+  }
+  checkHeaders(at('httpHeaders'), spec.httpHeaders);
+  checkTls(scope, 'tls', spec.tls);
   const auth = spec.authorization;
   if (auth !== undefined) {
     if (!ScrapeAuthorization.isScrapeAuthorization(auth)) {
       fail(at('authorization'), auth, 'use ScrapeAuthorization.serviceAccountToken(), .bearerToken(), .basicAuthFromSecret(), .bearerTokenFile(), .basicAuth() or .none()');
     }
-    if (auth.secret !== undefined) checkSecretKey(at('authorization.secret'), auth.secret);
+    if (auth.secret !== undefined) checkCredentialKey(at('authorization.secret'), auth.secret);
     checkAbsoluteFile(at('authorization'), auth.file);
     if (auth.type === AuthorizationType.BASIC && (typeof auth.username !== 'string' || auth.username === '')) {
       fail(at('authorization'), auth.username, 'basic auth needs a non-empty user name');
     }
+    checkKeyNotSent(at('authorization'), auth.secret, spec.tls);
+  }
+}
+
+/**
+ * The one Secret key that must never also be a credential: the TLS client key. Sent as a token or
+ * password, the private key would leave the pod in a request header.
+ */
+export function checkKeyNotSent(where: Where, credential: SecretKey | undefined, tls: ScrapeTlsOptions | undefined): void {
+  const key = tls?.key;
+  if (credential && key && credential.secretName === key.secretName && credential.key === key.key) {
+    fail(where, `${key.secretName}/${key.key}`,
+      'this Secret key is also the TLS client key (tls.key): sending it as a credential would leak the private key; give the credential its own key');
   }
 }
 

@@ -60,6 +60,17 @@ export function checkSecretKey(where: Where, ref: unknown): asserts ref is Secre
   }
 }
 
+/**
+ * A Secret reference that holds a credential (token, password, client secret). A string in its
+ * place is most likely the credential itself: refused, and never echoed in the message.
+ */
+export function checkCredentialKey(where: Where, ref: unknown): asserts ref is SecretKey {
+  if (typeof ref === 'string') {
+    fail(where, '(a string)', 'a credential written in the config would be stored in the ConfigMap; put it in a Secret and give SecretKey.of(secretName, key)');
+  }
+  checkSecretKey(where, ref);
+}
+
 /** The file a Secret key is mounted as, under a component's secrets directory. */
 export function secretFilePath(dir: string, ref: SecretKey): string {
   return `${dir}/${ref.secretName}/${ref.key}`;

@@ -4,6 +4,7 @@ import { AlertmanagerEndpoint } from '../model/alerting';
 import { AuthorizationType, ScrapeAuthorization, ScrapeTlsOptions } from '../model/endpoint';
 import { JobSpec } from '../model/job';
 import { RelabelRule } from '../model/relabel';
+import { RemoteWriteAuthType, RemoteWriteSpec } from '../model/remote-write';
 import { PROMETHEUS_SECRETS_DIR, secretFilePath } from '../model/secret';
 import { NameValidationScheme, promDuration } from '../model/validation';
 import { PrometheusRuleGroup } from '../rules/prometheus-rule-group';
@@ -28,6 +29,8 @@ export interface GlobalSpec {
   readonly ruleFiles?: string[];
   /** Where alerts go. */
   readonly alertmanagers?: AlertmanagerEndpoint[];
+  /** Where samples go. */
+  readonly remoteWrite?: RemoteWriteSpec[];
 }
 
 /** Bytes as a Prometheus size (`units.Base2Bytes`): the largest unit that divides exactly. */
@@ -66,6 +69,54 @@ function renderTls(tls: ScrapeTlsOptions | undefined): Record<string, unknown> |
     insecure_skip_verify: tls.insecureSkipVerify ? true : undefined,
     min_version: tls.minVersion,
   });
+}
+
+function renderRemoteWrite(rw: RemoteWriteSpec): Record<string, unknown> {
+  const auth = rw.authorization;
+  const file = auth?.secret ? secretFilePath(PROMETHEUS_SECRETS_DIR, auth.secret) : undefined;
+  const oauth2 = auth?.oauth2Options;
+  const sigv4 = auth?.sigV4Options;
+  const q = rw.queue;
+  const m = rw.metadata;
+  const queue = q ? compact({
+    capacity: q.capacity,
+    min_shards: q.minShards,
+    max_shards: q.maxShards,
+    max_samples_per_send: q.maxSamplesPerSend,
+    batch_send_deadline: q.batchSendDeadline ? promDuration(q.batchSendDeadline) : undefined,
+    min_backoff: q.minBackoff ? promDuration(q.minBackoff) : undefined,
+    max_backoff: q.maxBackoff ? promDuration(q.maxBackoff) : undefined,
+    retry_on_http_429: q.retryOnHttp429,
+  }) : undefined;
+  // metadata_config has no omitempty on send and send_interval: write both, with the defaults.
+  const metadata = m ? compact({
+    send: m.send ?? true,
+    send_interval: promDuration(m.sendInterval ?? Duration.minutes(1)),
+    max_samples_per_send: m.maxSamplesPerSend,
+  }) : undefined;
+  const out = compact({
+    url: rw.url,
+    name: rw.name,
+    remote_timeout: rw.remoteTimeout ? promDuration(rw.remoteTimeout) : undefined,
+    headers: rw.headers && Object.keys(rw.headers).length ? rw.headers : undefined,
+    protobuf_message: rw.protobufMessage,
+    write_relabel_configs: rw.writeRelabelings?.length ? rw.writeRelabelings.map(renderRelabelRule) : undefined,
+    authorization: auth?.type === RemoteWriteAuthType.BEARER ? { type: 'Bearer', credentials_file: file } : undefined,
+    basic_auth: auth?.type === RemoteWriteAuthType.BASIC ? { username: auth.username, password_file: file } : undefined,
+    oauth2: oauth2 ? compact({
+      client_id: oauth2.clientId,
+      client_secret_file: file,
+      token_url: oauth2.tokenUrl,
+      scopes: oauth2.scopes?.length ? oauth2.scopes : undefined,
+      endpoint_params: oauth2.endpointParams && Object.keys(oauth2.endpointParams).length ? oauth2.endpointParams : undefined,
+    }) : undefined,
+    tls_config: renderTls(rw.tls),
+    queue_config: queue && Object.keys(queue).length ? queue : undefined,
+    metadata_config: metadata,
+  });
+  // Written even when empty (`sigv4: {}` means: sign with the default credential chain). Static
+  // keys come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never the file.
+  return sigv4 ? { ...out, sigv4: compact({ region: sigv4.region, profile: sigv4.profile, role_arn: sigv4.roleArn }) } : out;
 }
 
 function renderJob(job: JobSpec): Record<string, unknown> {
@@ -118,6 +169,7 @@ export function renderPrometheusConfig(global: GlobalSpec, jobs: JobSpec[]): str
       ? { alertmanagers: global.alertmanagers.map(am => ({ scheme: am.scheme, static_configs: [{ targets: am.targets }] })) }
       : undefined,
     scrape_configs: jobs.map(renderJob),
+    remote_write: global.remoteWrite?.length ? global.remoteWrite.map(renderRemoteWrite) : undefined,
   });
   return Yaml.stringify(doc);
 }

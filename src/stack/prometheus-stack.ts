@@ -15,6 +15,7 @@ import { atLeast, checkRegistry, imageVersion, versionLabel } from '../model/ima
 import { JobSpec } from '../model/job';
 import { IPrometheus, IRuleGroup, IScrapeJob, PROMETHEUS_STACK_BRAND } from '../model/prometheus';
 import { WorkloadOptions, workloadOptions } from '../model/scheduling';
+import { checkRemoteWrite, checkRemoteWrites, RemoteWriteEndpoint, RemoteWriteSpec, remoteWriteSecrets, sigV4Credentials } from '../model/remote-write';
 import { PROMETHEUS_SECRETS_DIR, secretMounts } from '../model/secret';
 import { checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show } from '../model/validation';
 import { PROMETHEUS_IMAGE, PROMETHEUS_VERSION } from '../model/versions';
@@ -36,6 +37,17 @@ import { PrometheusStorage } from './prometheus-storage';
 import { prometheusWorkload } from './prometheus-workload';
 import { SelfScrape } from './self-scrape';
 import { StackRbac } from './stack-rbac';
+
+/** How Prometheus runs. */
+export enum PrometheusMode {
+  /** The full server: local TSDB, queries, rules and alerts. */
+  SERVER = 'server',
+  /**
+   * Agent mode (`--agent`): scrape and forward everything through `remoteWrite`, keeping only a
+   * WAL. No queries, rules, alerts or retention.
+   */
+  AGENT = 'agent',
+}
 
 /** Props of `PrometheusStack`. */
 export interface PrometheusStackProps extends WorkloadOptions {
@@ -151,6 +163,17 @@ export interface PrometheusStackProps extends WorkloadOptions {
    * @default false
    */
   readonly restartOnConfigChange?: boolean;
+  /**
+   * Where samples are sent (`remote_write`), in order.
+   * @default - nowhere
+   */
+  readonly remoteWrite?: RemoteWriteEndpoint[];
+  /**
+   * Server or agent mode. Agent mode requires `remoteWrite` and refuses rule groups,
+   * alertmanagers and retention settings.
+   * @default PrometheusMode.SERVER
+   */
+  readonly mode?: PrometheusMode;
 }
 
 /**
@@ -186,12 +209,15 @@ export class PrometheusStack extends Construct implements IPrometheus {
   public readonly imageRegistry?: string;
   /** Number of replicas. */
   public readonly replicas: number;
+  /** Server or agent mode. */
+  public readonly mode: PrometheusMode;
   private readonly _selectorLabels: Readonly<Record<string, string>>;
 
   private readonly evaluationInterval: Duration;
   private readonly externalLabels: Record<string, string>;
-  private readonly retention: Duration;
-  private readonly retentionSizeBytes: number;
+  private readonly retention?: Duration;
+  private readonly retentionSizeBytes?: number;
+  private readonly remoteWrites: RemoteWriteSpec[];
   private readonly jobsByName = new Map<string, ScrapeJob>();
   private readonly groupsByName = new Map<string, PrometheusRuleGroup>();
   private readonly alertmanagers: AlertmanagerEndpoint[];
@@ -242,16 +268,36 @@ export class PrometheusStack extends Construct implements IPrometheus {
       this.externalLabels.replica = '${POD_NAME}';
     }
 
+    this.mode = props.mode ?? PrometheusMode.SERVER;
+    if (!Object.values(PrometheusMode).includes(this.mode)) fail(where('mode'), this.mode, 'PrometheusMode.SERVER or PrometheusMode.AGENT');
+    const agent = this.mode === PrometheusMode.AGENT;
+    if (props.remoteWrite !== undefined && !Array.isArray(props.remoteWrite)) fail(where('remoteWrite'), props.remoteWrite, 'give a list of endpoints');
+    this.remoteWrites = [...(props.remoteWrite ?? [])].map((rw, i) => checkRemoteWrite(this, `remoteWrite[${i}]`, rw, this.nameValidationScheme));
+    checkRemoteWrites(this, this.remoteWrites);
+    if (agent) {
+      if (this.remoteWrites.length === 0) {
+        fail(where('mode'), this.mode, 'an agent keeps no data of its own and forwards everything through remote_write: give at least one remoteWrite endpoint');
+      }
+      const noTsdb = 'an agent has no TSDB to retain data in (its WAL is truncated once samples are sent); leave it out, or use PrometheusMode.SERVER';
+      if (props.retention !== undefined) fail(where('retention'), props.retention, noTsdb);
+      if (props.retentionSize !== undefined) fail(where('retentionSize'), `${props.retentionSize.toKibibytes() * 1024} bytes`, noTsdb);
+      if ((props.alertmanagers ?? []).length > 0) {
+        fail(where('alertmanagers'), `${props.alertmanagers!.length} endpoint(s)`, 'an agent evaluates no rules and sends no alerts; leave alertmanagers out, or use PrometheusMode.SERVER');
+      }
+    }
+
     const storage = props.storage ?? PrometheusStorage.persistent();
     const storageBytes = storage.size.toKibibytes() * 1024;
-    this.retention = props.retention ?? Duration.days(15);
-    checkPositiveDuration(where('retention'), this.retention);
-    this.retentionSizeBytes = props.retentionSize
-      ? props.retentionSize.toKibibytes() * 1024
-      : Math.floor((storageBytes * 0.85) / 2 ** 20) * 2 ** 20;
-    if (!(this.retentionSizeBytes > 0) || this.retentionSizeBytes > storageBytes) {
-      fail(where('retentionSize'), `${this.retentionSizeBytes} bytes`,
-        `must be positive and at most the storage size (${storageBytes} bytes); keep it at ~85% of the volume`);
+    if (!agent) {
+      this.retention = props.retention ?? Duration.days(15);
+      checkPositiveDuration(where('retention'), this.retention);
+      this.retentionSizeBytes = props.retentionSize
+        ? props.retentionSize.toKibibytes() * 1024
+        : Math.floor((storageBytes * 0.85) / 2 ** 20) * 2 ** 20;
+      if (!(this.retentionSizeBytes > 0) || this.retentionSizeBytes > storageBytes) {
+        fail(where('retentionSize'), `${this.retentionSizeBytes} bytes`,
+          `must be positive and at most the storage size (${storageBytes} bytes); keep it at ~85% of the volume`);
+      }
     }
     for (const [i, ns] of (props.allowFromNamespaces ?? []).entries()) checkDns1123Label(where(`allowFromNamespaces[${i}]`), ns);
     this.alertmanagers = [...(props.alertmanagers ?? [])];
@@ -303,7 +349,12 @@ export class PrometheusStack extends Construct implements IPrometheus {
       restartOnConfigChange: props.restartOnConfigChange ?? false,
       configMapName,
       scheduling,
-      secretMounts: () => secretMounts(PROMETHEUS_SECRETS_DIR, this.jobSpecs().flatMap(endpointSecrets)),
+      secretMounts: () => secretMounts(PROMETHEUS_SECRETS_DIR, [
+        ...this.jobSpecs().flatMap(endpointSecrets),
+        ...this.remoteWrites.flatMap(remoteWriteSecrets),
+      ]),
+      agent,
+      awsCredentials: sigV4Credentials(this.remoteWrites),
     });
 
     if (props.selfMonitoring ?? true) {
@@ -355,6 +406,10 @@ export class PrometheusStack extends Construct implements IPrometheus {
     if (!PrometheusRuleGroup.isPrometheusRuleGroup(group)) {
       fail({ scope: this, prop: 'addRuleGroup' }, String(group), 'must be a PrometheusRuleGroup');
     }
+    if (this.mode === PrometheusMode.AGENT) {
+      fail({ scope: group, prop: 'prometheus' }, this.node.path,
+        'that stack runs in agent mode, which evaluates no rules; evaluate them where the samples are written to, or use PrometheusMode.SERVER');
+    }
     if (group.prometheus !== this) {
       fail({ scope: group, prop: 'prometheus' }, group.prometheus?.node.path,
         `the group was validated against that stack, not ${this.node.path}; give this stack as its \`prometheus\` prop instead`);
@@ -372,6 +427,9 @@ export class PrometheusStack extends Construct implements IPrometheus {
    * targets down, failing TSDB compactions. Needs `selfMonitoring` (the default).
    */
   public addSelfMonitoringRules(id = 'PrometheusRules'): PrometheusRuleGroup {
+    if (this.mode === PrometheusMode.AGENT) {
+      fail({ scope: this, prop: 'mode' }, this.mode, 'an agent evaluates no rules, so it cannot have self-monitoring rules; evaluate them where the samples are written to');
+    }
     if (!this.selfScrape) {
       fail({ scope: this, prop: 'selfMonitoring' }, false, 'the self-monitoring rules select job "prometheus": leave selfMonitoring on');
     }
@@ -452,6 +510,7 @@ export class PrometheusStack extends Construct implements IPrometheus {
       retentionSizeBytes: this.retentionSizeBytes,
       ruleFiles: this.groupsByName.size > 0 ? [`${CONFIG_DIR}/${RULES_FILE}`] : undefined,
       alertmanagers: this.alertmanagers,
+      remoteWrite: this.remoteWrites,
     }, jobs);
   }
 

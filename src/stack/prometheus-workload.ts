@@ -6,7 +6,7 @@ import { PrometheusStorage } from './prometheus-storage';
 import { ComponentMeta, hardenedContainer, httpProbe, ingressOnlyFrom, namespacePeer, podMetadata, restrictedPodSpec } from '../components/component';
 import { CONFIG_HASH_ANNOTATION } from '../components/workload';
 import { WorkloadOptions } from '../model/scheduling';
-import { SecretMount } from '../model/secret';
+import { SecretKey, SecretMount } from '../model/secret';
 
 /**
  * The Prometheus workload: the StatefulSet (storage, probes, hot reload, Pod Security
@@ -33,6 +33,10 @@ export interface PrometheusWorkloadParts {
   readonly secretMounts: () => SecretMount[];
   /** The user's scheduling options, checked. */
   readonly scheduling: WorkloadOptions;
+  /** Agent mode: `--agent`, the WAL under `--storage.agent.path`. */
+  readonly agent?: boolean;
+  /** Static SigV4 keys, passed as the AWS SDK's environment variables. */
+  readonly awsCredentials?: { readonly accessKey: SecretKey; readonly secretKey: SecretKey };
 }
 
 /** Creates the StatefulSet, the Services, the NetworkPolicy and the PodDisruptionBudget. */
@@ -40,6 +44,14 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
   const { meta, storage } = parts;
   const ha = parts.replicas > 1;
   const probeTiming = (periodSeconds: number, failureThreshold: number) => ({ periodSeconds, failureThreshold, timeoutSeconds: 3 });
+  const env: k8s.EnvVar[] = [];
+  if (ha) env.push({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+  const aws = parts.awsCredentials;
+  if (aws) {
+    // Prometheus has no file setting for SigV4 keys; the AWS SDK reads these.
+    const ref = (k: SecretKey) => ({ secretKeyRef: { name: k.secretName, key: k.key } });
+    env.push({ name: 'AWS_ACCESS_KEY_ID', valueFrom: ref(aws.accessKey) }, { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: ref(aws.secretKey) });
+  }
   const container = hardenedContainer({
     scope,
     name: 'prometheus',
@@ -50,11 +62,12 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
       // the old one kept (prometheus_config_last_reload_successful drops to 0).
       '--config.auto-reload',
       '--config.auto-reload-interval=30s',
-      `--storage.tsdb.path=${DATA_DIR}`,
+      // The --storage.tsdb.* flags are refused in agent mode, --storage.agent.* outside it.
+      ...(parts.agent ? ['--agent', `--storage.agent.path=${DATA_DIR}`] : [`--storage.tsdb.path=${DATA_DIR}`]),
       `--web.listen-address=:${WEB_PORT}`,
     ],
     ports: [{ name: 'web', containerPort: WEB_PORT, protocol: 'TCP' }],
-    env: ha ? [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] : undefined,
+    env: env.length ? env : undefined,
     // /-/ready answers 503 until the WAL is replayed: it gates traffic, never liveness.
     startupProbe: httpProbe('/-/ready', 'web', probeTiming(15, 60)),
     readinessProbe: httpProbe('/-/ready', 'web', probeTiming(5, 3)),
