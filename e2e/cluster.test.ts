@@ -1022,6 +1022,23 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
     assert.deepEqual(twice, [], 'node-exporter targets of other jobs');
   });
 
+  test('the production Prometheus sends alerts to every Alertmanager replica, found through the headless Service\'s EndpointSlices', { timeout: 120_000 },
+    tracked(async t => {
+      const run = await ensureProduction();
+      const prom = run.prometheus;
+      const want = ['http://10.244.0.91:9093/api/v2/alerts', 'http://10.244.0.92:9093/api/v2/alerts'];
+      let got: string[] = [];
+      await waitFor('both Alertmanager replicas as alerting targets', async () => {
+        const data = await promApi(prom.url, '/api/v1/alertmanagers');
+        got = (data.activeAlertmanagers as any[]).map(a => a.url).sort();
+        return JSON.stringify(got) === JSON.stringify(want);
+      }, { timeoutMs: 60_000, intervalMs: 1_000, processes, watch: [prom.managed], describe: () => got.join(', ') });
+      // Never the load-balanced Service: its ClusterIP is not an alerting target.
+      const config = parseYaml(prom.configText, workDir)[0];
+      assert.deepEqual(config.alerting.alertmanagers.map((a: any) => a.kubernetes_sd_configs?.[0]?.role), ['endpointslice']);
+      report(t, 'alertmanagersDiscovered', got);
+    }));
+
   test('the production ServiceAccount can list Services and Ingresses cluster-wide and EndpointSlices in node-exporter, and nothing more; '
     + 'the exporters\' ServiceAccounts can do nothing', { timeout: 60_000 }, tracked(async t => {
     const objects = await install('production');

@@ -4,9 +4,10 @@
  */
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
-  ApiServerScrape, BlackboxExporter, BlackboxModule, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
-  KubeStateMetricsCollector, IngressProbe, NodeExporter, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule, ServiceProbe, ServiceScrape,
-  RemoteWriteAuth, RemoteWriteMessage, SecretKey,
+  AlertMatcher, ApiServerScrape, BlackboxExporter, BlackboxModule, CadvisorMetrics, CadvisorScrape, EndpointDiscovery,
+  IngressProbe, KubeletScrape, KubeStateMetrics, KubeStateMetricsCollector, NodeExporter, PodPortScrape,
+  PrometheusStack, PrometheusStorage, RelabelRule, RemoteWriteAuth, RemoteWriteMessage, SecretKey, ServiceProbe,
+  ServiceScrape,
 } from '../src';
 
 export function constructsChart(app: App): Chart {
@@ -115,6 +116,53 @@ export function constructsChart(app: App): Chart {
     ],
   });
   central.addKubeletScrape('kubelet');
+  // --- end
+
+  // --- Alertmanager
+  const alertmanager = prometheus.addAlertmanager('alertmanager', {
+    replicas: 2,
+    route: {
+      receiver: 'platform-chat',
+      groupBy: ['alertname', 'namespace'],
+      groupWait: Duration.seconds(30),
+      groupInterval: Duration.minutes(5),
+      repeatInterval: Duration.hours(4),
+      routes: [
+        // Critical alerts of team db page, all day; everything of team db also goes to their chat.
+        {
+          matchers: [AlertMatcher.equal('team', 'db'), AlertMatcher.equal('severity', 'critical')],
+          receiver: 'db-pager',
+          continueMatching: true,
+        },
+        { matchers: [AlertMatcher.equal('team', 'db')], receiver: 'db-chat', muteTimeIntervals: ['db-maintenance'] },
+        // Team shop: critical pages in office hours only, the rest goes to their email.
+        {
+          matchers: [AlertMatcher.regex('team', 'shop|payments')],
+          receiver: 'shop-email',
+          routes: [{ matchers: [AlertMatcher.equal('severity', 'critical')], receiver: 'shop-pager', activeTimeIntervals: ['office-hours'] }],
+        },
+      ],
+    },
+    receivers: [
+      { name: 'platform-chat', slack: [{ apiUrl: SecretKey.of('alerting', 'slack-url'), channel: '#platform-alerts', sendResolved: true }] },
+      { name: 'db-pager', pagerDuty: [{ routingKey: SecretKey.of('alerting', 'pagerduty-db') }] },
+      { name: 'db-chat', msTeams: [{ webhookUrl: SecretKey.of('alerting', 'teams-db') }] },
+      { name: 'shop-email', emails: [{ to: 'shop-oncall@example.org' }] },
+      { name: 'shop-pager', opsgenie: [{ apiKey: SecretKey.of('alerting', 'opsgenie-shop'), priority: 'P1' }] },
+    ],
+    global: { smtpSmarthost: 'smtp.example.org:587', smtpFrom: 'alertmanager@example.org', smtpAuthUsername: 'alertmanager', smtpAuthPassword: SecretKey.of('alerting', 'smtp-password') },
+    // A critical alert mutes the warnings of the same alert name in the same namespace.
+    inhibitRules: [{
+      sourceMatchers: [AlertMatcher.equal('severity', 'critical')],
+      targetMatchers: [AlertMatcher.equal('severity', 'warning')],
+      equal: ['alertname', 'namespace'],
+    }],
+    timeIntervals: [
+      { name: 'office-hours', periods: [{ weekdays: ['monday:friday'], times: [{ startTime: '08:00', endTime: '18:00' }], location: 'Europe/Berlin' }] },
+      { name: 'db-maintenance', periods: [{ weekdays: ['sunday'], times: [{ startTime: '02:00', endTime: '04:00' }], location: 'Europe/Berlin' }] },
+    ],
+  });
+  alertmanager.addRules();
   // --- end
 
   return chart;

@@ -1,13 +1,13 @@
 /**
  * The recommended setup: every scrape construct, kube-state-metrics, blackbox probes,
- * node-exporter, the built-in rules and a custom alert, two replicas, default persistence and
- * security.
+ * node-exporter, the built-in rules and a custom alert, two replicas, an Alertmanager cluster of
+ * two, default persistence and security.
  */
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
-  AlertmanagerEndpoint, ApiServerScrape, BlackboxExporter, CadvisorMetrics, CadvisorScrape, IngressProbe, KubeletScrape,
+  AlertMatcher, ApiServerScrape, BlackboxExporter, CadvisorMetrics, CadvisorScrape, IngressProbe, KubeletScrape,
   KubeStateMetrics, NodeExporter, PodPortScrape, PrometheusRule, PrometheusRuleGroup, PrometheusStack, PrometheusStorage,
-  ServiceProbe, ServiceScrape,
+  SecretKey, ServiceProbe, ServiceScrape,
 } from '../src';
 
 export function productionStack(app: App): Chart {
@@ -19,7 +19,6 @@ export function productionStack(app: App): Chart {
     retention: Duration.days(30),
     storage: PrometheusStorage.persistent({ size: Size.gibibytes(100) }),
     externalLabels: { cluster: 'production' },
-    alertmanagers: [AlertmanagerEndpoint.service({ name: 'alertmanager', namespace: 'monitoring' })],
   });
   const kubelet = new KubeletScrape(chart, 'kubelet', { prometheus });
   const cadvisor = new CadvisorScrape(chart, 'cadvisor', { prometheus, metrics: CadvisorMetrics.RECOMMENDED });
@@ -34,12 +33,32 @@ export function productionStack(app: App): Chart {
   new IngressProbe(chart, 'ingress-probes', { prometheus, blackboxExporter });
   new NodeExporter(chart, 'node-exporter', { prometheus, namespace: 'node-exporter' });
 
+  // Alerts go to every replica of an Alertmanager cluster of two (gossip on port 9094).
+  const alertmanager = prometheus.addAlertmanager('alertmanager', {
+    replicas: 2,
+    route: {
+      receiver: 'default',
+      groupBy: ['alertname', 'namespace'],
+      routes: [{ matchers: [AlertMatcher.equal('severity', 'critical')], receiver: 'pager' }],
+    },
+    receivers: [
+      { name: 'default', webhooks: [{ url: 'http://alert-router.monitoring.svc:8080/alerts' }] },
+      { name: 'pager', pagerDuty: [{ routingKey: SecretKey.of('pagerduty', 'routing-key') }] },
+    ],
+    inhibitRules: [{
+      sourceMatchers: [AlertMatcher.equal('severity', 'critical')],
+      targetMatchers: [AlertMatcher.equal('severity', 'warning')],
+      equal: ['alertname', 'namespace'],
+    }],
+  });
+
   // The built-in rule sets, each opted into from the construct whose data it uses.
   kubelet.addRules();
   cadvisor.addRules();
   apiServer.addRules();
   ksm.addRules();
   prometheus.addSelfMonitoringRules();
+  alertmanager.addRules();
 
   // --- custom alert
   new PodPortScrape(chart, 'pods', { prometheus, portName: 'metrics', jobLabel: 'pods' });

@@ -3,11 +3,13 @@
  * as dist/<chart>.<stack>.prometheus.yml (what the e2e suite feeds to promtool and Prometheus).
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { PrometheusStack } from '../src';
+import { Alertmanager, PrometheusStack } from '../src';
 import { agentStack } from './agent';
 import { bookStack } from './book';
+import { constructsChart } from './constructs';
 import { productionStack } from './production';
 import { quickstart } from './quickstart';
 
@@ -17,7 +19,9 @@ const outdir = path.resolve(__dirname, '..', 'dist');
 // Only our own outputs: dist/js holds the npm package built by `projen package`.
 fs.mkdirSync(outdir, { recursive: true });
 for (const f of fs.readdirSync(outdir)) {
-  if (f.endsWith('.k8s.yaml') || f.endsWith('.prometheus.yml') || f.endsWith('.rules.yml')) fs.rmSync(path.join(outdir, f));
+  if (f.endsWith('.k8s.yaml') || f.endsWith('.prometheus.yml') || f.endsWith('.rules.yml') || f.endsWith('.alertmanager.yml')) {
+    fs.rmSync(path.join(outdir, f));
+  }
 }
 const app = new App({ outdir });
 const charts = EXAMPLES.map(build => build(app));
@@ -27,6 +31,14 @@ for (const chart of charts) {
     fs.writeFileSync(path.join(outdir, `${chart.node.id}.${stack.name}.prometheus.yml`), stack.renderConfig());
     const rules = stack.renderRules();
     if (rules !== undefined) fs.writeFileSync(path.join(outdir, `${chart.node.id}.${stack.name}.rules.yml`), rules);
+  }
+}
+// Each Alertmanager's alertmanager.yml (what the e2e suite feeds to amtool), also those of the
+// README snippets (examples/constructs.ts), which are not deployed.
+const snippets = constructsChart(new App({ outdir: os.tmpdir() }) /* never synthesized */);
+for (const chart of [...charts, snippets]) {
+  for (const am of chart.node.findAll().filter((c): c is Alertmanager => Alertmanager.isAlertmanager(c))) {
+    fs.writeFileSync(path.join(outdir, `${chart.node.id}.${am.serviceName}.alertmanager.yml`), am.renderConfig());
   }
 }
 for (const f of fs.readdirSync(outdir).filter(x => x.endsWith('.yaml') || x.endsWith('.yml')).sort()) console.log(path.join('dist', f));

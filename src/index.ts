@@ -46,3 +46,12 @@ export { IngressProbe } from './probes/ingress-probe';
 export type { IngressProbeOptions, IngressProbeProps } from './probes/ingress-probe';
 export { NodeExporter } from './components/node-exporter';
 export type { NodeExporterOptions, NodeExporterProps } from './components/node-exporter';
+export { Alertmanager } from './components/alertmanager';
+export type { AlertmanagerOptions, AlertmanagerProps } from './components/alertmanager';
+export { AlertMatcher, MatchOperator } from './model/alertmanager-config';
+export type {
+  AlertmanagerRoute, AlertmanagerReceiver, AlertmanagerNotifierOptions, WebhookReceiverOptions, EmailReceiverOptions,
+  SlackReceiverOptions, PagerDutyReceiverOptions, OpsgenieReceiverOptions, MsTeamsReceiverOptions, AlertmanagerInhibitRule,
+  AlertmanagerTimeInterval, TimePeriod, TimeRange, AlertmanagerGlobalOptions, AlertmanagerTemplate,
+} from './model/alertmanager-config';
+export { ALERTMANAGER_VERSION, ALERTMANAGER_IMAGE } from './model/versions';

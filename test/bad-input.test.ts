@@ -4,7 +4,7 @@
  */
 import { Duration, Size, Testing } from 'cdk8s';
 import {
-  CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
+  Alertmanager, AlertMatcher, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
   Scheme, ScrapeAuthorization, ServiceScrape, TlsVersion,
   PrometheusMode, RemoteWriteAuth, RemoteWriteMessage, SecretKey, AlertmanagerEndpoint, PrometheusRuleGroup,
@@ -37,6 +37,12 @@ const stackWith = (props: object) => stack(props as any);
 const RW_URL = 'https://receiver.example.com/api/v1/write';
 const rw = (endpoint: object) => stackWith({ remoteWrite: [{ url: RW_URL, ...endpoint }] });
 const agentWith = (props: object = {}) => stackWith({ mode: PrometheusMode.AGENT, remoteWrite: [{ url: RW_URL }], ...props });
+const M = AlertMatcher;
+const night = { name: 'night', periods: [{ times: [{ startTime: '00:00', endTime: '06:00' }] }] };
+const am = (props: object) => {
+  const { chart: c, prometheus } = C();
+  return new Alertmanager(c, 'alertmanager', { prometheus, route: { receiver: 'default' }, receivers: [{ name: 'default' }], ...props } as any);
+};
 
 // [what, action, construct path, prop, value as shown]
 const CASES: Case[] = [
@@ -222,6 +228,44 @@ const CASES: Case[] = [
     tls: { cert: SecretKey.of('tls', 'tls.crt'), key: SecretKey.of('tls', 'tls.key') },
   }), 'test/svc', 'authorization', '"tls/tls.key"'],
   ['raw scrape bearer token string', () => svc({ authorization: ScrapeAuthorization.bearerToken('eyJhbGciOi' as any) }), 'test/svc', 'authorization.secret', '"(a string)"'],
+  // --- Alertmanager (issue 14)
+  ['alertmanager route naming an unknown receiver', () => am({ route: { receiver: 'nobody' } }), 'test/alertmanager', 'route.receiver', '"nobody"'],
+  ['alertmanager child route naming an unknown receiver', () => am({ route: { receiver: 'default', routes: [{ receiver: 'x', matchers: [M.equal('a', 'b')] }] } }), 'test/alertmanager', 'route.routes[0].receiver', '"x"'],
+  ['alertmanager duplicate receiver names', () => am({ receivers: [{ name: 'default' }, { name: 'default' }] }), 'test/alertmanager', 'receivers[1].name', '"default"'],
+  ['alertmanager root route with matchers', () => am({ route: { receiver: 'default', matchers: [M.equal('team', 'db')] } }), 'test/alertmanager', 'route.matchers', '["team=db"]'],
+  ['alertmanager root route without receiver', () => am({ route: {} }), 'test/alertmanager', 'route.receiver', 'undefined'],
+  ['alertmanager root route continue', () => am({ route: { receiver: 'default', continueMatching: true } }), 'test/alertmanager', 'route.continueMatching', 'true'],
+  ['alertmanager root route mute interval', () => am({ route: { receiver: 'default', muteTimeIntervals: ['night'] }, timeIntervals: [night] }), 'test/alertmanager', 'route.muteTimeIntervals', '["night"]'],
+  ['alertmanager zero group interval', () => am({ route: { receiver: 'default', groupInterval: Duration.seconds(0) } }), 'test/alertmanager', 'route.groupInterval', '0ms'],
+  ['alertmanager fractional repeat interval', () => am({ route: { receiver: 'default', repeatInterval: Duration.millis(0.5) } }), 'test/alertmanager', 'route.repeatInterval', '"0.5 millis"'],
+  ['alertmanager empty group_by label', () => am({ route: { receiver: 'default', groupBy: [''] } }), 'test/alertmanager', 'route.groupBy[0]', '""'],
+  ['alertmanager wildcard group_by with labels', () => am({ route: { receiver: 'default', groupBy: ['...', 'alertname'] } }), 'test/alertmanager', 'route.groupBy[0]', '"..."'],
+  ['alertmanager duplicate group_by label', () => am({ route: { receiver: 'default', groupBy: ['a', 'a'] } }), 'test/alertmanager', 'route.groupBy[1]', '"a"'],
+  ['alertmanager bad matcher regex', () => am({ route: { receiver: 'default', routes: [{ matchers: [M.regex('team', '(?=db)')] }] } }), 'test/alertmanager', 'route.routes[0].matchers[0].value', '"(?=db)"'],
+  ['alertmanager unknown mute time interval', () => am({ route: { receiver: 'default', routes: [{ matchers: [M.equal('a', 'b')], muteTimeIntervals: ['weekend'] }] } }), 'test/alertmanager', 'route.routes[0].muteTimeIntervals[0]', '"weekend"'],
+  ['alertmanager unknown active time interval', () => am({ route: { receiver: 'default', routes: [{ activeTimeIntervals: ['office'] }] }, timeIntervals: [night] }), 'test/alertmanager', 'route.routes[0].activeTimeIntervals[0]', '"office"'],
+  ['alertmanager webhook url not a URL', () => am({ receivers: [{ name: 'default', webhooks: [{ url: 'hook:8080' }] }] }), 'test/alertmanager', 'receivers[0].webhooks[0].url', '"hook:8080"'],
+  ['alertmanager webhook url with a token inline', () => am({ receivers: [{ name: 'default', webhooks: [{ url: 'https://hooks.example.org/x?token=s3cret' }] }] }), 'test/alertmanager', 'receivers[0].webhooks[0].url', '"https://hooks.example.org/x?***"'],
+  ['alertmanager webhook url with credentials inline', () => am({ receivers: [{ name: 'default', webhooks: [{ url: 'https://u:p@hooks.example.org/x' }] }] }), 'test/alertmanager', 'receivers[0].webhooks[0].url', '"https://***@hooks.example.org/x"'],
+  ['alertmanager webhook with neither url nor urlSecret', () => am({ receivers: [{ name: 'default', webhooks: [{}] }] }), 'test/alertmanager', 'receivers[0].webhooks[0].url', 'undefined'],
+  ['alertmanager slack api url inline', () => am({ receivers: [{ name: 'default', slack: [{ apiUrl: 'https://hooks.slack.com/services/T/B/X' }] }] }), 'test/alertmanager', 'receivers[0].slack[0].apiUrl', '"https://hooks.slack.com/services/T/B/X"'],
+  ['alertmanager slack without api url', () => am({ receivers: [{ name: 'default', slack: [{ channel: '#a' }] }] }), 'test/alertmanager', 'receivers[0].slack[0].apiUrl', 'undefined'],
+  ['alertmanager pagerduty routing key inline', () => am({ receivers: [{ name: 'default', pagerDuty: [{ routingKey: 'abc123' }] }] }), 'test/alertmanager', 'receivers[0].pagerDuty[0].routingKey', '"abc123"'],
+  ['alertmanager pagerduty without key', () => am({ receivers: [{ name: 'default', pagerDuty: [{}] }] }), 'test/alertmanager', 'receivers[0].pagerDuty[0].routingKey', 'undefined'],
+  ['alertmanager opsgenie without api key', () => am({ receivers: [{ name: 'default', opsgenie: [{}] }] }), 'test/alertmanager', 'receivers[0].opsgenie[0].apiKey', 'undefined'],
+  ['alertmanager teams webhook inline', () => am({ receivers: [{ name: 'default', msTeams: [{ webhookUrl: 'https://x.example.org/hook' }] }] }), 'test/alertmanager', 'receivers[0].msTeams[0].webhookUrl', '"https://x.example.org/hook"'],
+  ['alertmanager email without smarthost', () => am({ receivers: [{ name: 'default', emails: [{ to: 'a@example.org', from: 'b@example.org' }] }] }), 'test/alertmanager', 'receivers[0].emails[0].smarthost', 'undefined'],
+  ['alertmanager email smarthost without port', () => am({ receivers: [{ name: 'default', emails: [{ to: 'a@example.org', from: 'b@example.org', smarthost: 'smtp.example.org' }] }] }), 'test/alertmanager', 'receivers[0].emails[0].smarthost', '"smtp.example.org"'],
+  ['alertmanager smtp password inline', () => am({ global: { smtpAuthPassword: 'hunter2' } }), 'test/alertmanager', 'global.smtpAuthPassword', '"hunter2"'],
+  ['alertmanager inhibit rule without source matchers', () => am({ inhibitRules: [{ sourceMatchers: [], targetMatchers: [M.equal('severity', 'warning')] }] }), 'test/alertmanager', 'inhibitRules[0].sourceMatchers', '[]'],
+  ['alertmanager duplicate time interval', () => am({ timeIntervals: [night, night] }), 'test/alertmanager', 'timeIntervals[1].name', '"night"'],
+  ['alertmanager time range end before start', () => am({ timeIntervals: [{ name: 'n', periods: [{ times: [{ startTime: '10:00', endTime: '09:00' }] }] }] }), 'test/alertmanager', 'timeIntervals[0].periods[0].times[0].endTime', '"09:00"'],
+  ['alertmanager bad weekday', () => am({ timeIntervals: [{ name: 'n', periods: [{ weekdays: ['friday:monday'] }] }] }), 'test/alertmanager', 'timeIntervals[0].periods[0].weekdays[0]', '"friday:monday"'],
+  ['alertmanager bad time zone', () => am({ timeIntervals: [{ name: 'n', periods: [{ location: 'Berlin time' }] }] }), 'test/alertmanager', 'timeIntervals[0].periods[0].location', '"Berlin time"'],
+  ['alertmanager template name', () => am({ templates: [{ name: 'x.txt', content: '{{ define "x" }}{{ end }}' }] }), 'test/alertmanager', 'templates[0].name', '"x.txt"'],
+  ['alertmanager zero replicas', () => am({ replicas: 0 }), 'test/alertmanager', 'replicas', '0'],
+  ['alertmanager bad external URL', () => am({ externalUrl: 'alerts.example.org' }), 'test/alertmanager', 'externalUrl', '"alerts.example.org"'],
+  ['alertmanager no receivers', () => am({ receivers: [] }), 'test/alertmanager', 'receivers', '[]'],
 ];
 describe('bad input', () => {
   test('covers at least 60 distinct mistakes', () => {

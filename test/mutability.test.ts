@@ -6,7 +6,7 @@
  */
 import { Chart, Testing, Yaml } from 'cdk8s';
 import {
-  AlertmanagerEndpoint, ApiServerScrape, DEFAULT_KUBE_STATE_METRICS_COLLECTORS, KubeletScrape, KubeStateMetrics,
+  Alertmanager, AlertmanagerEndpoint, AlertMatcher, ApiServerScrape, DEFAULT_KUBE_STATE_METRICS_COLLECTORS, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, PodPortScrape, PrometheusRule, PrometheusRuleGroup, PrometheusStack, RelabelRule, ServiceScrape,
 } from '../src';
 import { job, objects, one, stack, synth } from './util';
@@ -73,6 +73,24 @@ describe('values cannot change after they were checked', () => {
       'app.kubernetes.io/name': 'prometheus',
       'app.kubernetes.io/instance': 'prometheus',
     });
+  });
+
+  test('Alertmanager: the route tree and receivers the user keeps do not reach alertmanager.yml after construction', () => {
+    const { chart: c, prometheus } = stack();
+    prometheus.addKubeletScrape('kubelet');
+    const child: any = { matchers: [AlertMatcher.equal('team', 'db')], receiver: 'db' };
+    const route: any = { receiver: 'default', routes: [child] };
+    const receivers: any[] = [{ name: 'default' }, { name: 'db', webhooks: [{ url: 'http://hook.monitoring.svc/' }] }];
+    const am = new Alertmanager(c, 'am', { prometheus, route, receivers });
+    const before = am.renderConfig();
+    const hash = am.configHash;
+    child.receiver = 'nobody';
+    route.routes.push({ receiver: 'ghost' });
+    receivers[1].webhooks[0].url = 'https://u:p@example.org/?token=x';
+    receivers.pop();
+    expect(am.renderConfig()).toBe(before);
+    expect(one(synth(c), 'ConfigMap', 'am-config').data['alertmanager.yml']).toBe(before);
+    expect(am.configHash).toBe(hash);
   });
 
   test('AlertmanagerEndpoint.targets is a copy', () => {

@@ -6,12 +6,13 @@
 #   eval "$(e2e/tools/build.sh prometheus)"   # a subset (tool names below)
 #
 # stdout: KEY=path lines (PROMETHEUS, PROMTOOL, KUBE_APISERVER, KUBECTL, ETCD,
-#         KUBE_SCORE, BLACKBOX_EXPORTER) for the tools asked for; everything else
+#         KUBE_SCORE, BLACKBOX_EXPORTER, ALERTMANAGER, AMTOOL) for the tools asked for; everything else
 #         goes to stderr.
 #
 # Tools (arguments): prometheus (also gives promtool), kubernetes (kube-apiserver
 # and kubectl; the names kube-apiserver and kubectl are accepted too), etcd,
-# kube-score, blackbox_exporter (or blackbox-exporter), all (default).
+# kube-score, blackbox_exporter (or blackbox-exporter), alertmanager (also gives
+# amtool), all (default).
 #
 # Each tool version lives in ${CDK8S_PROM_CACHE:-$HOME/.cache/cdk8s-prometheus}/<tool>-<version>/.
 # A cache entry is reused when its binaries exist and report the pinned version.
@@ -43,6 +44,8 @@ KUBE_SCORE_VERSION=${KUBE_SCORE_VERSION:-1.20.0}
 # The version BlackboxExporter deploys (src/model/versions.ts). The proxy refuses to list
 # this module's versions (@v/list and @latest: 403) but serves the pinned one.
 BLACKBOX_EXPORTER_VERSION=${BLACKBOX_EXPORTER_VERSION:-0.28.0}
+# The version Alertmanager deploys (src/model/versions.ts ALERTMANAGER_VERSION).
+ALERTMANAGER_VERSION=${ALERTMANAGER_VERSION:-0.35.0}
 
 CACHE_ROOT=${CDK8S_PROM_CACHE:-$HOME/.cache/cdk8s-prometheus}
 mkdir -p "$CACHE_ROOT"
@@ -113,6 +116,12 @@ check_blackbox_exporter() {
   local a
   a=$("$1/blackbox_exporter" --version 2>&1) || return 1
   has "$a" "^blackbox_exporter, version ${BLACKBOX_EXPORTER_VERSION//./\\.} "
+}
+
+check_alertmanager() {
+  local a b
+  a=$("$1/alertmanager" --version 2>&1) && b=$("$1/amtool" --version 2>&1) || return 1
+  has "$a" "^alertmanager, version ${ALERTMANAGER_VERSION//./\\.} " && has "$b" "^amtool, version ${ALERTMANAGER_VERSION//./\\.} "
 }
 
 # Extra check after a fresh blackbox_exporter build: it accepts a config with both
@@ -275,6 +284,44 @@ build_blackbox_exporter() {
   check_blackbox_exporter_config "$out"
 }
 
+build_alertmanager() {
+  local out=$1 src=$2 mod=github.com/prometheus/alertmanager info date rev
+  info=$(go list -m -json "$mod@v$ALERTMANAGER_VERSION" 2>/dev/null) || info=
+  date=$(sed -n 's/^[[:space:]]*"Time": "\(.*\)",\{0,1\}$/\1/p' <<<"$info")
+  date=$(date -u -d "${date:-now}" +%Y%m%d-%H:%M:%S)
+  rev=$(sed -n 's/^[[:space:]]*"Hash": "\([0-9a-f]\{40\}\)",\{0,1\}$/\1/p' <<<"$info")
+  (
+    cd "$src"
+    go mod init cdk8s-prometheus.local/e2e-tools/alertmanager >/dev/null 2>&1
+    # No replace directives in its go.mod (checked 2026-12-01), so a plain wrapper module works.
+    gobuild get -tool "$mod/cmd/alertmanager@v$ALERTMANAGER_VERSION" "$mod/cmd/amtool@v$ALERTMANAGER_VERSION"
+    # ui/web.go embeds ui/app/dist, the compiled web UI, which is not in the module zip (an npm
+    # build makes it), so `go install` fails ("pattern app/dist: no matching files found"). The
+    # wrapper builds a copy of the module with a one-line index.html per UI root instead (a local
+    # replace in the wrapper only; -overlay may not touch GOMODCACHE). The HTTP API, all the suite
+    # uses, does not depend on the UI.
+    local dir
+    dir=$(go list -m -f '{{.Dir}}' "$mod")
+    cp -R "$dir" "$src/alertmanager-src"
+    chmod -R u+w "$src/alertmanager-src"
+    local ui
+    for ui in elm mantine; do
+      mkdir -p "$src/alertmanager-src/ui/app/dist/$ui"
+      printf '<!doctype html><title>Alertmanager</title><p>UI not built (cdk8s-prometheus e2e)</p>\n' \
+        >"$src/alertmanager-src/ui/app/dist/$ui/index.html"
+    done
+    go mod edit -replace="$mod=./alertmanager-src"
+    local pv=github.com/prometheus/common/version
+    gobuild build -p "$BUILD_JOBS" -trimpath -tags netgo -ldflags "-s -w \
+      -X $pv.Version=$ALERTMANAGER_VERSION \
+      -X $pv.Revision=${rev:-v$ALERTMANAGER_VERSION} \
+      -X $pv.Branch=HEAD \
+      -X $pv.BuildUser=cdk8s-prometheus-e2e \
+      -X $pv.BuildDate=$date" \
+      -o "$out/" "$mod/cmd/alertmanager" "$mod/cmd/amtool"
+  )
+}
+
 # ---- cache / atomic install ----------------------------------------------------
 # ensure NAME VERSION CHECKFN BUILDFN -> sets RESULT_DIR
 ensure() {
@@ -320,21 +367,22 @@ ensure() {
 elapsed() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'; }
 
 # ---- main -----------------------------------------------------------------------
-want_prometheus= want_kubernetes= want_etcd= want_kube_score= want_blackbox_exporter=
+want_prometheus= want_kubernetes= want_etcd= want_kube_score= want_blackbox_exporter= want_alertmanager=
 (($# > 0)) || set -- all
 for arg in "$@"; do
   case $arg in
-    all) want_prometheus=1 want_kubernetes=1 want_etcd=1 want_kube_score=1 want_blackbox_exporter=1 ;;
+    all) want_prometheus=1 want_kubernetes=1 want_etcd=1 want_kube_score=1 want_blackbox_exporter=1 want_alertmanager=1 ;;
     prometheus | promtool) want_prometheus=1 ;;
     kubernetes | kube-apiserver | kubectl) want_kubernetes=1 ;;
     etcd) want_etcd=1 ;;
     kube-score) want_kube_score=1 ;;
     blackbox_exporter | blackbox-exporter) want_blackbox_exporter=1 ;;
+    alertmanager | amtool) want_alertmanager=1 ;;
     -h | --help)
       sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
       exit 0
       ;;
-    *) die "unknown tool '$arg' (known: all prometheus promtool kubernetes kube-apiserver kubectl etcd kube-score blackbox_exporter blackbox-exporter)" ;;
+    *) die "unknown tool '$arg' (known: all prometheus promtool kubernetes kube-apiserver kubectl etcd kube-score blackbox_exporter blackbox-exporter alertmanager amtool)" ;;
   esac
 done
 
@@ -358,6 +406,10 @@ fi
 if [[ -n $want_blackbox_exporter ]]; then
   ensure blackbox_exporter "$BLACKBOX_EXPORTER_VERSION" check_blackbox_exporter build_blackbox_exporter
   lines+=("BLACKBOX_EXPORTER=$RESULT_DIR/blackbox_exporter")
+fi
+if [[ -n $want_alertmanager ]]; then
+  ensure alertmanager "$ALERTMANAGER_VERSION" check_alertmanager build_alertmanager
+  lines+=("ALERTMANAGER=$RESULT_DIR/alertmanager" "AMTOOL=$RESULT_DIR/amtool")
 fi
 
 for l in "${lines[@]}"; do

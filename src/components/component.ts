@@ -163,15 +163,25 @@ export function namespacePeer(namespace: string): k8s.NetworkPolicyPeer {
  * (scrapes, probes and API calls go everywhere, and the API server cannot be named portably).
  */
 export function ingressOnlyFrom(scope: Construct, meta: ComponentMeta, port: number, from: k8s.NetworkPolicyPeer[]): k8s.KubeNetworkPolicy {
+  return ingressRules(scope, meta, [{ ports: [{ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }], from }]);
+}
+
+/** The component's NetworkPolicy with several ingress rules (ports and peers); egress stays open. */
+export function ingressRules(scope: Construct, meta: ComponentMeta, ingress: k8s.NetworkPolicyIngressRule[]): k8s.KubeNetworkPolicy {
   return new k8s.KubeNetworkPolicy(scope, 'NetworkPolicy', {
     metadata: meta.meta(),
     spec: {
       podSelector: { matchLabels: meta.selector },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ ports: [{ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }], from }],
+      ingress,
       egress: [{}],
     },
   });
+}
+
+/** The peer that is the component's own pods (a cluster's members). */
+export function ownPodsPeer(meta: ComponentMeta): k8s.NetworkPolicyPeer {
+  return { podSelector: { matchLabels: meta.selector } };
 }
 
 /** An HTTP probe on a named container port. */

@@ -80,3 +80,15 @@ export function checkAlertmanagerEndpoint(where: Where, am: AlertmanagerEndpoint
   }
   if (!Object.values(Scheme).includes(am.scheme)) fail(at('scheme'), am.scheme, 'Scheme.HTTP or Scheme.HTTPS');
 }
+
+/**
+ * An Alertmanager in the cluster that Prometheus finds through Kubernetes discovery (the
+ * EndpointSlices of its headless Service), so alerts reach every replica, never one behind a
+ * load-balanced Service.
+ * @internal
+ */
+export interface AlertmanagerDiscovery {
+  readonly namespace: string;
+  readonly serviceName: string;
+  readonly portName: string;
+}

@@ -23,3 +23,8 @@ export const BLACKBOX_EXPORTER_IMAGE = `quay.io/prometheus/blackbox-exporter:v${
 export const NODE_EXPORTER_VERSION = '1.12.1';
 /** Default node_exporter image. */
 export const NODE_EXPORTER_IMAGE = `quay.io/prometheus/node-exporter:v${NODE_EXPORTER_VERSION}`;
+
+/** Alertmanager version deployed by default (`Alertmanager`); the e2e suite builds the same one (`e2e/tools/build.sh`). */
+export const ALERTMANAGER_VERSION = '0.35.0';
+/** Default Alertmanager image. */
+export const ALERTMANAGER_IMAGE = `quay.io/prometheus/alertmanager:v${ALERTMANAGER_VERSION}`;

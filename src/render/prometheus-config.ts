@@ -1,6 +1,6 @@
 import { Duration, Yaml } from 'cdk8s';
 import { compact } from './shared';
-import { AlertmanagerEndpoint } from '../model/alerting';
+import { AlertmanagerDiscovery, AlertmanagerEndpoint } from '../model/alerting';
 import { AuthorizationType, ScrapeAuthorization, ScrapeTlsOptions } from '../model/endpoint';
 import { JobSpec } from '../model/job';
 import { RelabelRule } from '../model/relabel';
@@ -31,6 +31,23 @@ export interface GlobalSpec {
   readonly alertmanagers?: AlertmanagerEndpoint[];
   /** Where samples go. */
   readonly remoteWrite?: RemoteWriteSpec[];
+  /** Alertmanagers in the cluster, every replica found by Kubernetes discovery. */
+  readonly alertmanagerDiscovery?: AlertmanagerDiscovery[];
+  /** Labels dropped from alerts before they are sent (the `replica` label of HA pairs). */
+  readonly alertLabelDrop?: string[];
+}
+
+/** One `alertmanagers` entry per Alertmanager found by discovery: its headless Service, port by name. */
+function renderAlertmanagerDiscovery(am: AlertmanagerDiscovery): Record<string, unknown> {
+  return {
+    scheme: 'http',
+    kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: [am.namespace] } }],
+    relabel_configs: [{
+      source_labels: ['__meta_kubernetes_service_name', '__meta_kubernetes_endpointslice_port_name'],
+      regex: `${am.serviceName};${am.portName}`,
+      action: 'keep',
+    }],
+  };
 }
 
 /** Bytes as a Prometheus size (`units.Base2Bytes`): the largest unit that divides exactly. */
@@ -165,8 +182,16 @@ export function renderPrometheusConfig(global: GlobalSpec, jobs: JobSpec[]): str
     }),
     storage: Object.keys(retention).length ? { tsdb: { retention } } : undefined,
     rule_files: global.ruleFiles,
-    alerting: global.alertmanagers?.length
-      ? { alertmanagers: global.alertmanagers.map(am => ({ scheme: am.scheme, static_configs: [{ targets: am.targets }] })) }
+    alerting: global.alertmanagers?.length || global.alertmanagerDiscovery?.length
+      ? compact({
+        alert_relabel_configs: global.alertLabelDrop?.length
+          ? global.alertLabelDrop.map(l => ({ action: 'labeldrop', regex: l }))
+          : undefined,
+        alertmanagers: [
+          ...(global.alertmanagers ?? []).map(am => ({ scheme: am.scheme, static_configs: [{ targets: am.targets }] })),
+          ...(global.alertmanagerDiscovery ?? []).map(renderAlertmanagerDiscovery),
+        ],
+      })
       : undefined,
     scrape_configs: jobs.map(renderJob),
     remote_write: global.remoteWrite?.length ? global.remoteWrite.map(renderRemoteWrite) : undefined,

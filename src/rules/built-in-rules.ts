@@ -304,3 +304,47 @@ export function selfMonitoringRules(prometheus: IPrometheus, job: string): Prome
     ],
   };
 }
+
+/**
+ * Alertmanager: a refused configuration, missing cluster members (with `replicas > 1`), failing
+ * notifications.
+ */
+export function alertmanagerRules(job: string, replicas: number): RuleNeeds[] {
+  const sel = selector(job);
+  const rules: RuleNeeds[] = [
+    {
+      metrics: ['alertmanager_config_last_reload_successful'],
+      rule: PrometheusRule.alerting({
+        alert: 'AlertmanagerConfigReloadFailed',
+        expr: `max_over_time(alertmanager_config_last_reload_successful{${sel}}[5m]) == 0`,
+        for: Duration.minutes(10),
+        labels: critical,
+        annotations: { summary: 'Alertmanager failed to load its configuration.', description: 'Alertmanager {{ $labels.instance }} refused its configuration and keeps the previous one (or none).' },
+      }),
+    },
+    {
+      metrics: ['alertmanager_notifications_failed_total', 'alertmanager_notifications_total'],
+      rule: PrometheusRule.alerting({
+        alert: 'AlertmanagerNotificationsFailing',
+        expr: `sum by (instance, integration) (rate(alertmanager_notifications_failed_total{${sel}}[5m]))
+  / sum by (instance, integration) (rate(alertmanager_notifications_total{${sel}}[5m])) > 0.01`,
+        for: Duration.minutes(5),
+        labels: critical,
+        annotations: { summary: 'Alertmanager fails to send notifications.', description: 'Alertmanager {{ $labels.instance }} fails {{ $value | humanizePercentage }} of its {{ $labels.integration }} notifications.' },
+      }),
+    },
+  ];
+  if (replicas > 1) {
+    rules.push({
+      metrics: ['alertmanager_cluster_members'],
+      rule: PrometheusRule.alerting({
+        alert: 'AlertmanagerClusterMembersMissing',
+        expr: `max_over_time(alertmanager_cluster_members{${sel}}[5m]) < ${replicas}`,
+        for: Duration.minutes(15),
+        labels: critical,
+        annotations: { summary: 'An Alertmanager sees fewer cluster members than there are replicas.', description: `Alertmanager {{ $labels.instance }} sees {{ $value }} of ${replicas} members: silences and notification state are not shared, notifications may be duplicated.` },
+      }),
+    });
+  }
+  return rules;
+}

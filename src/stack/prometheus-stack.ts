@@ -2,13 +2,19 @@ import { Duration, Lazy, Size } from 'cdk8s';
 import { ContainerResources, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { createHash } from 'crypto';
+import { CONFIG_DIR, CONFIG_FILE, RULES_FILE, SELF_JOB, WEB_PORT } from './constants';
+import { PrometheusStorage } from './prometheus-storage';
+import { prometheusWorkload } from './prometheus-workload';
+import { SelfScrape } from './self-scrape';
+import { StackRbac } from './stack-rbac';
+import { Alertmanager, AlertmanagerOptions } from '../components/alertmanager';
 import { BlackboxExporter, BlackboxExporterOptions } from '../components/blackbox-exporter';
 import { componentImage, ComponentMeta, componentServiceAccount } from '../components/component';
 import { KubeStateMetrics, KubeStateMetricsOptions } from '../components/kube-state-metrics';
 import { ensureNamespace } from '../components/namespace';
 import { NodeExporter, NodeExporterOptions } from '../components/node-exporter';
 import { CONFIG_HASH_ANNOTATION, resolveName, resolveNamespace } from '../components/workload';
-import { AlertmanagerEndpoint, checkAlertmanagerEndpoint } from '../model/alerting';
+import { AlertmanagerDiscovery, AlertmanagerEndpoint, checkAlertmanagerEndpoint } from '../model/alerting';
 import { brand, hasBrand } from '../model/brand';
 import { endpointSecrets } from '../model/endpoint';
 import { atLeast, checkRegistry, imageVersion, versionLabel } from '../model/image';
@@ -32,11 +38,6 @@ import { KubeletScrape, KubeletScrapeOptions } from '../scrapes/kubelet-scrape';
 import { PodPortScrape, PodPortScrapeOptions } from '../scrapes/pod-port-scrape';
 import { ScrapeJob } from '../scrapes/scrape-job';
 import { ServiceScrape, ServiceScrapeOptions } from '../scrapes/service-scrape';
-import { CONFIG_DIR, CONFIG_FILE, RULES_FILE, SELF_JOB, WEB_PORT } from './constants';
-import { PrometheusStorage } from './prometheus-storage';
-import { prometheusWorkload } from './prometheus-workload';
-import { SelfScrape } from './self-scrape';
-import { StackRbac } from './stack-rbac';
 
 /** How Prometheus runs. */
 export enum PrometheusMode {
@@ -486,6 +487,14 @@ export class PrometheusStack extends Construct implements IPrometheus {
     return new IngressProbe(this, id, { ...options, prometheus: this, blackboxExporter });
   }
 
+  /**
+   * Deploys an Alertmanager (or a gossip cluster of them) that this stack sends its alerts to,
+   * every replica, and scrapes.
+   */
+  public addAlertmanager(id: string, options: AlertmanagerOptions): Alertmanager {
+    return new Alertmanager(this, id, { ...options, prometheus: this });
+  }
+
   /** Deploys node-exporter on every node and scrapes it. */
   public addNodeExporter(id: string, options: NodeExporterOptions = {}): NodeExporter {
     return new NodeExporter(this, id, { ...options, prometheus: this });
@@ -511,7 +520,25 @@ export class PrometheusStack extends Construct implements IPrometheus {
       ruleFiles: this.groupsByName.size > 0 ? [`${CONFIG_DIR}/${RULES_FILE}`] : undefined,
       alertmanagers: this.alertmanagers,
       remoteWrite: this.remoteWrites,
+      ...this.alertingExtras(),
     }, jobs);
+  }
+
+  /**
+   * The Alertmanagers that scrape with this stack and receive its alerts (found by discovery,
+   * sorted by job name), and, with replicas, the `replica` label dropped from alerts so both
+   * replicas' copies of an alert are one alert to Alertmanager. The discovery needs no RBAC of
+   * its own: each Alertmanager's scrape job discovers the same EndpointSlices in the same
+   * namespace, and the RBAC derived from it covers both.
+   */
+  private alertingExtras(): { alertmanagerDiscovery?: AlertmanagerDiscovery[]; alertLabelDrop?: string[] } {
+    const discovered = sortedBy(this.scrapes.filter(Alertmanager.isAlertmanager).filter(a => a.receiveAlerts), a => a.jobName)
+      .map(a => a._alertDiscovery);
+    const alerting = discovered.length > 0 || this.alertmanagers.length > 0;
+    return {
+      alertmanagerDiscovery: discovered.length ? discovered : undefined,
+      alertLabelDrop: alerting && this.replicas > 1 ? ['replica'] : undefined,
+    };
   }
 
   /** The rules file, if any group is registered. */
