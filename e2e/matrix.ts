@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
+  AnnotatedObjects, AnnotationScrape,
   ApiServerScrape, CadvisorMetrics, CadvisorScrape, DiscoveryRole, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
   Scheme, ScrapeOptions, ServiceScrape,
@@ -194,6 +195,25 @@ export function buildCombination(app: App, index: number, r: Rng): PrometheusSta
           });
           break;
       }
+    }
+  }
+  // Issue 16's constructs, from a generator of their own, so the combinations above stay as they were.
+  const x = rng(index * 7919 + 16);
+  if (x.bool(0.6)) {
+    const objects = x.pick([AnnotatedObjects.SERVICE_ENDPOINTS, AnnotatedObjects.PODS]);
+    const role = objects === AnnotatedObjects.PODS ? DiscoveryRole.POD : DiscoveryRole.ENDPOINT_SLICE;
+    for (const slow of x.some([false, true], 2)) {
+      new AnnotationScrape(chart, jobName('annotated'), {
+        prometheus,
+        objects,
+        slow,
+        annotationPrefix: x.bool(0.3) ? x.pick(['example.com', 'metrics.team-a.io']) : undefined,
+        namespaces: x.bool(0.4) ? x.some(NAMESPACES, 2).concat('apps') : undefined,
+        ...commonOptions(x, role, scrapeInterval, scrapeTimeout),
+        jobName: jobName('annotated'),
+        interval: slow ? undefined : commonOptions(x, role, scrapeInterval, scrapeTimeout).interval,
+        timeout: undefined,
+      });
     }
   }
   return prometheus;

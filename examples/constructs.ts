@@ -4,6 +4,7 @@
  */
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
+  AnnotatedObjects, AnnotationScrape,
   ApiServerScrape, BlackboxExporter, BlackboxModule, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, IngressProbe, NodeExporter, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule, ServiceProbe, ServiceScrape,
 } from '../src';
@@ -80,6 +81,12 @@ export function constructsChart(app: App): Chart {
 
   // --- IngressProbe
   new IngressProbe(chart, 'ingress-probes', { prometheus, blackboxExporter, module: healthz });
+  // --- end
+
+  // --- AnnotationScrape
+  new AnnotationScrape(chart, 'annotated-services', { prometheus });
+  new AnnotationScrape(chart, 'annotated-services-slow', { prometheus, slow: true });
+  new AnnotationScrape(chart, 'annotated-pods', { prometheus, objects: AnnotatedObjects.PODS, namespaces: ['shop'] });
   // --- end
 
   // --- NodeExporter

@@ -16,6 +16,8 @@ export { ServiceScrape } from './scrapes/service-scrape';
 export type { ServiceScrapeOptions, ServiceScrapeProps } from './scrapes/service-scrape';
 export { PodPortScrape } from './scrapes/pod-port-scrape';
 export type { PodPortScrapeOptions, PodPortScrapeProps } from './scrapes/pod-port-scrape';
+export { AnnotatedObjects, AnnotationScrape } from './scrapes/annotation-scrape';
+export type { AnnotationScrapeOptions, AnnotationScrapeProps } from './scrapes/annotation-scrape';
 export { KubeStateMetricsCollector, DEFAULT_KUBE_STATE_METRICS_COLLECTORS, KubeStateMetrics } from './components/kube-state-metrics';
 export type { KubeStateMetricsOptions, KubeStateMetricsProps } from './components/kube-state-metrics';
 export { RelabelAction, RelabelRule } from './model/relabel';

@@ -4,7 +4,7 @@
  */
 import { Duration, Size, Testing } from 'cdk8s';
 import {
-  CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
+  AnnotatedObjects, AnnotationScrape, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
   Scheme, ScrapeAuthorization, ServiceScrape, TlsVersion,
 } from '../src';
@@ -31,6 +31,10 @@ const metric = (rule: RelabelRule) => svc({ metricRelabelings: [rule] });
 const legacy = (rule: RelabelRule) => {
   const { chart: c, prometheus } = stack({ nameValidationScheme: NameValidationScheme.LEGACY });
   return new ServiceScrape(c, 'svc', { prometheus, relabelings: [rule] });
+};
+const annotated = (props: object) => {
+  const { chart: c, prometheus } = C();
+  return new AnnotationScrape(c, 'annotated', { prometheus, ...props });
 };
 const stackWith = (props: object) => stack(props as any);
 
@@ -157,6 +161,17 @@ const CASES: Case[] = [
   ['relative bearer token file', () => svc({ authorization: ScrapeAuthorization.bearerTokenFile('token') }), 'test/svc', 'authorization', '"token"'],
   ['basic auth without user', () => pods({ authorization: ScrapeAuthorization.basicAuth('', '/etc/secret/password') }), 'test/pods', 'authorization', '""'],
   ['credentials that are not a ScrapeAuthorization', () => svc({ authorization: { type: 'bearer', token: 'x' } }), 'test/svc', 'authorization', '{"type":"bearer","token":"x"}'],
+  // --- AnnotationScrape
+  ['annotation prefix with a slash', () => annotated({ annotationPrefix: 'prometheus.io/' }), 'test/annotated', 'annotationPrefix', '"prometheus.io/"'],
+  ['annotation prefix as a URL', () => annotated({ annotationPrefix: 'https://prometheus.io' }), 'test/annotated', 'annotationPrefix', '"https://prometheus.io"'],
+  ['upper-case annotation prefix', () => annotated({ annotationPrefix: 'Prometheus.io' }), 'test/annotated', 'annotationPrefix', '"Prometheus.io"'],
+  ['empty annotation prefix', () => annotated({ annotationPrefix: '' }), 'test/annotated', 'annotationPrefix', '""'],
+  ['unknown annotated objects', () => annotated({ objects: 'services' }), 'test/annotated', 'objects', '"services"'],
+  ['slow that is not a boolean', () => annotated({ slow: 'yes' }), 'test/annotated', 'slow', '"yes"'],
+  ['unknown annotation discovery', () => annotated({ discovery: 'pod' }), 'test/annotated', 'discovery', '"pod"'],
+  ['endpoint discovery for annotated pods', () => annotated({ objects: AnnotatedObjects.PODS, discovery: EndpointDiscovery.ENDPOINTS }), 'test/annotated', 'discovery', '"endpoints"'],
+  ['annotated pods with an endpointslice meta label', () => annotated({ objects: AnnotatedObjects.PODS, relabelings: [RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_endpointslice_port'], regex: '.+' })] }), 'test/annotated', 'relabelings[0].sourceLabels[0]', '"__meta_kubernetes_endpointslice_port"'],
+  ['annotation scrape in a bad namespace', () => annotated({ namespaces: ['Shop'] }), 'test/annotated', 'namespaces[0]', '"Shop"'],
 ];
 
 describe('bad input', () => {

@@ -27,6 +27,7 @@ import { DerivedRbac, deriveRbac } from '../render/rbac';
 import { sortedBy } from '../render/shared';
 import { selfMonitoringRules } from '../rules/built-in-rules';
 import { PrometheusRuleGroup } from '../rules/prometheus-rule-group';
+import { AnnotationScrape, AnnotationScrapeOptions } from '../scrapes/annotation-scrape';
 import { ApiServerScrape, ApiServerScrapeOptions } from '../scrapes/api-server-scrape';
 import { CadvisorScrape, CadvisorScrapeOptions } from '../scrapes/cadvisor-scrape';
 import { KubeletScrape, KubeletScrapeOptions } from '../scrapes/kubelet-scrape';
@@ -363,6 +364,11 @@ export class PrometheusStack extends Construct implements IPrometheus {
   /** Scrapes pod container ports by name. */
   public addPodPortScrape(id: string, options: PodPortScrapeOptions = {}): PodPortScrape {
     return new PodPortScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Scrapes what opts in with `prometheus.io/*` annotations (Service endpoints or pods). */
+  public addAnnotationScrape(id: string, options: AnnotationScrapeOptions = {}): AnnotationScrape {
+    return new AnnotationScrape(this, id, { ...options, prometheus: this });
   }
 
   /** Deploys kube-state-metrics and scrapes it. */
