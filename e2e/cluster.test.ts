@@ -40,6 +40,8 @@ const PRODUCTION = path.join(DIST, 'production.k8s.yaml');
 const PRODUCTION_RULES = path.join(DIST, 'production.prometheus.rules.yml');
 const STATE_FILE = path.join(E2E_DIR, 'cluster', 'state.yaml');
 const PROBE_STATE_FILE = path.join(E2E_DIR, 'cluster', 'probes.yaml');
+const DISCOVERY = path.join(DIST, 'discovery.k8s.yaml');
+const ANNOTATION_STATE_FILE = path.join(E2E_DIR, 'cluster', 'annotations.yaml');
 const NODES = [{ name: 'node-a', ip: '10.244.0.11' }, { name: 'node-b', ip: '10.244.0.12' }];
 const KUBELET_PORT = 10250;
 const NODE_EXPORTER_PORT = 9100;
@@ -128,6 +130,46 @@ const EXPECTED: Record<string, JobExpectation> = {
     dropped: ['10.244.0.31:8081', '10.244.0.1:9090'],
   },
   // The stack's self-scrape (selfMonitoring, on by default): a static target in the pod.
+  'prometheus': {
+    active: { 'http://localhost:9090/metrics': { job: 'prometheus', instance: 'localhost:9090' } },
+    dropped: [],
+  },
+};
+/**
+ * What the discovery example (examples/discovery.ts) must keep from e2e/cluster/annotations.yaml,
+ * from the README's AnnotationScrape section (the Helm chart's annotation semantics), not from
+ * the rendered config.
+ */
+const ANN = { namespace: 'annotated' };
+const DISCOVERY_EXPECTED: Record<string, JobExpectation> = {
+  'kubernetes-service-endpoints': {
+    active: {
+      // Service web: every annotation, on its IPv4 and its IPv6 slice (the host keeps its brackets)
+      'https://10.244.1.1:9102/admin/metrics?format=prometheus':
+        { job: 'kubernetes-service-endpoints', instance: '10.244.1.1:9102', ...ANN, service: 'web', app: 'web' },
+      'https://[fd00:10:244:1::1]:9102/admin/metrics?format=prometheus':
+        { job: 'kubernetes-service-endpoints', instance: '[fd00:10:244:1::1]:9102', ...ANN, service: 'web', app: 'web' },
+      // Service plain: scrape only; its endpoint is pod plain-0 on node-a
+      'http://10.244.1.2:8080/metrics': { job: 'kubernetes-service-endpoints', instance: '10.244.1.2:8080', ...ANN, service: 'plain', app: 'plain', node: 'node-a' },
+    },
+    // plain-0's port the Service does not expose, Service hidden (unannotated), Service slow (scrape-slow)
+    dropped: ['10.244.1.2:9999', '10.244.1.3:8080', '10.244.1.4:8080'],
+  },
+  'kubernetes-service-endpoints-slow': {
+    active: { 'http://10.244.1.4:8080/metrics': { job: 'kubernetes-service-endpoints-slow', instance: '10.244.1.4:8080', ...ANN, service: 'slow' } },
+    dropped: ['10.244.1.1:8080', '[fd00:10:244:1::1]:8080', '10.244.1.2:8080', '10.244.1.2:9999', '10.244.1.3:8080'],
+  },
+  'kubernetes-pods': {
+    active: {
+      // worker-0: port and path annotations, a param, no declared port
+      'http://10.244.1.5:9100/m?debug=1': { job: 'kubernetes-pods', instance: '10.244.1.5:9100', ...ANN, pod: 'worker-0', node: 'node-b', app: 'worker' },
+      // IPv6 pods: a declared port, and the port annotation on a bare pod IP
+      'http://[fd00:10:244:1::6]:8080/metrics': { job: 'kubernetes-pods', instance: '[fd00:10:244:1::6]:8080', ...ANN, pod: 'v6-0', node: 'node-a', app: 'v6' },
+      'http://[fd00:10:244:1::7]:9100/metrics': { job: 'kubernetes-pods', instance: '[fd00:10:244:1::7]:9100', ...ANN, pod: 'v6port-0', node: 'node-a', app: 'v6port' },
+    },
+    // plain-0 (unannotated, two ports), worker-0's init container, done-0 (Succeeded), noport-0 (no port at all)
+    dropped: ['10.244.1.2:8080', '10.244.1.2:9999', '10.244.1.5', '10.244.1.8:8080', '10.244.1.9'],
+  },
   'prometheus': {
     active: { 'http://localhost:9090/metrics': { job: 'prometheus', instance: 'localhost:9090' } },
     dropped: [],
@@ -232,6 +274,7 @@ let cluster: Cluster;
 let targets: FakeTargets | undefined;
 let prometheus: PrometheusRun | undefined;
 let production: ProductionRun | undefined;
+let discovery: PrometheusRun | undefined;
 let addedAddresses: string[] = [];
 
 /** Wraps a test body: counts failures (the work dir is kept for them). */
@@ -311,8 +354,8 @@ function podSecurityByContent(objects: K8sObject[]): Record<string, Record<strin
   return Object.fromEntries(Object.entries(levels).map(([ns, level]) => [ns, podSecurityLabels(level)]));
 }
 
-type Install = 'quick start' | 'production';
-const INSTALL_FILES: Record<Install, string> = { 'quick start': QUICK_START, 'production': PRODUCTION };
+type Install = 'quick start' | 'production' | 'discovery';
+const INSTALL_FILES: Record<Install, string> = { 'quick start': QUICK_START, 'production': PRODUCTION, 'discovery': DISCOVERY };
 let installed: { which: Install; objects: K8sObject[] } | undefined;
 let baseStateApplied = false;
 
@@ -327,6 +370,7 @@ async function install(which: Install): Promise<K8sObject[]> {
   if (installed) {
     await cluster.kubectl(['delete', '--ignore-not-found', '--wait=true', '-f', INSTALL_FILES[installed.which]]);
     if (installed.which === 'production') await removeProductionState();
+    if (installed.which === 'discovery') await cluster.delete((loadYamlFile(ANNOTATION_STATE_FILE) as K8sObject[]).filter(o => o.kind !== 'Namespace'));
   }
   const file = INSTALL_FILES[which];
   const objects = manifestObjects(file);
@@ -338,12 +382,13 @@ async function install(which: Install): Promise<K8sObject[]> {
     baseStateApplied = true;
   }
   if (which === 'production') await applyProductionState(objects);
+  if (which === 'discovery') await applyWithStatus(loadYamlFile(ANNOTATION_STATE_FILE) as K8sObject[]);
   installed = { which, objects };
   return objects;
 }
 
 async function stopPrometheuses(): Promise<void> {
-  for (const run of [prometheus, production?.prometheus]) {
+  for (const run of [prometheus, production?.prometheus, discovery]) {
     if (run && !run.managed.exit) await processes!.stop(run.managed);
   }
 }
@@ -1064,6 +1109,32 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
     assert.deepEqual(await wrongAccess(checks), [], 'RBAC of dist/production.k8s.yaml');
     report(t, 'productionRbacChecks', { allowed: checks.filter(c => c.allowed).length, denied: checks.filter(c => !c.allowed).length });
   }));
+
+  test('the discovery example keeps exactly the annotated Services and pods, IPv4 and IPv6, with scheme, path, port and params, through its own Roles',
+    { timeout: 150_000 }, tracked(async t => {
+      const objects = await install('discovery');
+      await mountServiceAccount(objects);
+      const { sts } = prometheusWorkload(objects);
+      discovery = await startPrometheus({ tools, objects, workDir, processes: processes!, name: 'prometheus-discovery', podName: `${sts.metadata.name}-0` });
+      const cm = objects.find(o => o.kind === 'ConfigMap' && o.data?.['prometheus.yml']);
+      assert.equal(discovery.configText, cm?.data['prometheus.yml']);
+      const config = parseYaml(discovery.configText, workDir)[0];
+      const jobs: string[] = (config.scrape_configs ?? []).map((j: any) => j.job_name);
+      assert.deepEqual([...jobs].sort(), Object.keys(DISCOVERY_EXPECTED).sort(), 'the discovery example\'s jobs changed: update DISCOVERY_EXPECTED');
+      // Roles in `annotated` only: no ClusterRole.
+      assert.deepEqual(objects.filter(o => o.kind === 'ClusterRole'), []);
+      const data = await settledDiscovery(discovery, jobs, d => compareTargets(d, jobs, DISCOVERY_EXPECTED, []));
+      const log = fs.readFileSync(discovery.managed.logFile, 'utf8');
+      assert.deepEqual(log.split('\n').filter(l => /forbidden|Unauthorized/i.test(l)), [], 'Prometheus was refused by the API server');
+      const perJob: Record<string, { active: number; dropped: number }> = {};
+      for (const j of jobs) {
+        perJob[j] = {
+          active: data.activeTargets.filter((a: any) => a.scrapePool === j).length,
+          dropped: data.droppedTargets.filter((d: any) => droppedPool(d) === j).length,
+        };
+      }
+      report(t, 'discoveryTargetsPerJob', perJob);
+    }));
 });
 
 interface AccessCheck {

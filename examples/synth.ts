@@ -7,10 +7,11 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { PrometheusStack } from '../src';
 import { bookStack } from './book';
+import { discoveryStack } from './discovery';
 import { productionStack } from './production';
 import { quickstart } from './quickstart';
 
-export const EXAMPLES: Array<(app: App) => Chart> = [quickstart, bookStack, productionStack];
+export const EXAMPLES: Array<(app: App) => Chart> = [quickstart, bookStack, productionStack, discoveryStack];
 
 const outdir = path.resolve(__dirname, '..', 'dist');
 // Only our own outputs: dist/js holds the npm package built by `projen package`.
