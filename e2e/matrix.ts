@@ -12,7 +12,7 @@ import {
   AnnotatedObjects, AnnotationScrape,
   ApiServerScrape, CadvisorMetrics, CadvisorScrape, DiscoveryRole, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
-  Scheme, ScrapeOptions, ServiceScrape,
+  Scheme, ScrapeAuthorization, ScrapeOptions, SecretKey, ServiceScrape, StaticScrape,
 } from '../src';
 
 /** mulberry32: small, seedable, good enough to pick options. */
@@ -215,6 +215,24 @@ export function buildCombination(app: App, index: number, r: Rng): PrometheusSta
         timeout: undefined,
       });
     }
+  }
+  if (x.bool(0.5)) {
+    const hosts = ['db-1.example.com', '192.0.2.10', '[2001:db8::10]', 'edge.example.net', '[::1]'];
+    new StaticScrape(chart, jobName('static'), {
+      prometheus,
+      targets: x.some(hosts, 3).concat('static.example.org').map((h, i) => ({
+        address: `${h}:${x.pick([80, 443, 9100, 9187])}`,
+        labels: x.bool(0.5) ? { role: x.pick(['primary', 'replica']), ...(i % 2 ? { zone: 'b' } : {}) } : undefined,
+      })),
+      scheme: x.bool(0.3) ? Scheme.HTTPS : undefined,
+      metricsPath: x.bool(0.3) ? '/prometheus' : undefined,
+      params: x.bool(0.2) ? { module: ['if_mib'] } : undefined,
+      tls: x.bool(0.2) ? { ca: SecretKey.of('static-tls', 'ca.crt'), serverName: 'static.example.org' } : undefined,
+      authorization: x.bool(0.2) ? ScrapeAuthorization.bearerToken(SecretKey.of('static-token', 'token')) : undefined,
+      ...commonOptions(x, DiscoveryRole.NODE, scrapeInterval, scrapeTimeout),
+      relabelings: x.bool(0.4) ? [RelabelRule.setLabel('site', 'fra'), RelabelRule.copy('__address__', 'target')] : undefined,
+      jobName: jobName('static'),
+    });
   }
   return prometheus;
 }

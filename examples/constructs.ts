@@ -6,7 +6,8 @@ import { App, Chart, Duration, Size } from 'cdk8s';
 import {
   AnnotatedObjects, AnnotationScrape,
   ApiServerScrape, BlackboxExporter, BlackboxModule, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
-  KubeStateMetricsCollector, IngressProbe, NodeExporter, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule, ServiceProbe, ServiceScrape,
+  KubeStateMetricsCollector, IngressProbe, NodeExporter, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule, Scheme,
+  ScrapeAuthorization, SecretKey, ServiceProbe, ServiceScrape, StaticScrape,
 } from '../src';
 
 export function constructsChart(app: App): Chart {
@@ -87,6 +88,19 @@ export function constructsChart(app: App): Chart {
   new AnnotationScrape(chart, 'annotated-services', { prometheus });
   new AnnotationScrape(chart, 'annotated-services-slow', { prometheus, slow: true });
   new AnnotationScrape(chart, 'annotated-pods', { prometheus, objects: AnnotatedObjects.PODS, namespaces: ['shop'] });
+  // --- end
+
+  // --- StaticScrape
+  new StaticScrape(chart, 'databases', {
+    prometheus,
+    targets: [
+      { address: 'db-1.example.com:9187', labels: { role: 'primary' } },
+      { address: '[2001:db8::10]:9187', labels: { role: 'replica' } },
+    ],
+    scheme: Scheme.HTTPS,
+    tls: { ca: SecretKey.of('db-metrics', 'ca.crt') },
+    authorization: ScrapeAuthorization.bearerToken(SecretKey.of('db-metrics', 'token')),
+  });
   // --- end
 
   // --- NodeExporter

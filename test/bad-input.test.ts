@@ -6,7 +6,7 @@ import { Duration, Size, Testing } from 'cdk8s';
 import {
   AnnotatedObjects, AnnotationScrape, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
-  Scheme, ScrapeAuthorization, ServiceScrape, TlsVersion,
+  Scheme, ScrapeAuthorization, ServiceScrape, StaticScrape, TlsVersion,
 } from '../src';
 import { chart, stack } from './util';
 
@@ -35,6 +35,10 @@ const legacy = (rule: RelabelRule) => {
 const annotated = (props: object) => {
   const { chart: c, prometheus } = C();
   return new AnnotationScrape(c, 'annotated', { prometheus, ...props });
+};
+const statics = (props: object) => {
+  const { chart: c, prometheus } = C();
+  return new StaticScrape(c, 'static', { prometheus, ...props } as any);
 };
 const stackWith = (props: object) => stack(props as any);
 
@@ -172,6 +176,30 @@ const CASES: Case[] = [
   ['endpoint discovery for annotated pods', () => annotated({ objects: AnnotatedObjects.PODS, discovery: EndpointDiscovery.ENDPOINTS }), 'test/annotated', 'discovery', '"endpoints"'],
   ['annotated pods with an endpointslice meta label', () => annotated({ objects: AnnotatedObjects.PODS, relabelings: [RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_endpointslice_port'], regex: '.+' })] }), 'test/annotated', 'relabelings[0].sourceLabels[0]', '"__meta_kubernetes_endpointslice_port"'],
   ['annotation scrape in a bad namespace', () => annotated({ namespaces: ['Shop'] }), 'test/annotated', 'namespaces[0]', '"Shop"'],
+  // --- StaticScrape
+  ['static target as a URL', () => statics({ targets: [{ address: 'https://db.example.com:9187/metrics' }] }), 'test/static', 'targets[0].address', '"https://db.example.com:9187/metrics"'],
+  ['static target with a path', () => statics({ targets: [{ address: 'db.example.com:9187/metrics' }] }), 'test/static', 'targets[0].address', '"db.example.com:9187/metrics"'],
+  ['static target without a port', () => statics({ targets: [{ address: 'db.example.com' }] }), 'test/static', 'targets[0].address', '"db.example.com"'],
+  ['static target with port 0', () => statics({ targets: [{ address: 'db.example.com:0' }] }), 'test/static', 'targets[0].address', '"db.example.com:0"'],
+  ['static target with port 70000', () => statics({ targets: [{ address: '192.0.2.1:70000' }] }), 'test/static', 'targets[0].address', '"192.0.2.1:70000"'],
+  ['static IPv6 target without brackets', () => statics({ targets: [{ address: '2001:db8::1:9100' }] }), 'test/static', 'targets[0].address', '"2001:db8::1:9100"'],
+  ['static IPv6 target without a port', () => statics({ targets: [{ address: '[2001:db8::1]' }] }), 'test/static', 'targets[0].address', '"[2001:db8::1]"'],
+  ['static bracketed target that is not IPv6', () => statics({ targets: [{ address: '[db.example.com]:9100' }] }), 'test/static', 'targets[0].address', '"[db.example.com]:9100"'],
+  ['static target with a bad IPv4 address', () => statics({ targets: [{ address: '192.0.2.300:9100' }] }), 'test/static', 'targets[0].address', '"192.0.2.300:9100"'],
+  ['static target with an underscore host', () => statics({ targets: [{ address: 'db_1.example.com:9100' }] }), 'test/static', 'targets[0].address', '"db_1.example.com:9100"'],
+  ['static target with credentials', () => statics({ targets: [{ address: 'user@db.example.com:9100' }] }), 'test/static', 'targets[0].address', '"user@db.example.com:9100"'],
+  ['static target twice', () => statics({ targets: [{ address: 'db.example.com:9100' }, { address: 'DB.example.com:9100' }] }), 'test/static', 'targets[1].address', '"DB.example.com:9100"'],
+  ['no static targets', () => statics({ targets: [] }), 'test/static', 'targets', '[]'],
+  ['static target that is a string', () => statics({ targets: ['db.example.com:9100'] }), 'test/static', 'targets[0]', '"db.example.com:9100"'],
+  ['static target label with a legacy-invalid name', () => {
+    const { chart: c, prometheus } = stack({ nameValidationScheme: NameValidationScheme.LEGACY });
+    return new StaticScrape(c, 'static', { prometheus, targets: [{ address: 'db.example.com:9100', labels: { 'team-name': 'a' } }] });
+  }, 'test/static', 'targets[0].labels', '"team-name"'],
+  ['static target label that is dropped', () => statics({ targets: [{ address: 'db.example.com:9100', labels: { __team: 'a' } }] }), 'test/static', 'targets[0].labels', '"__team"'],
+  ['static target label job', () => statics({ targets: [{ address: 'db.example.com:9100', labels: { job: 'db' } }] }), 'test/static', 'targets[0].labels', '"job"'],
+  ['static target label __address__', () => statics({ targets: [{ address: 'db.example.com:9100', labels: { __address__: 'x:1' } }] }), 'test/static', 'targets[0].labels', '"__address__"'],
+  ['static target label value that is not a string', () => statics({ targets: [{ address: 'db.example.com:9100', labels: { team: 1 } }] }), 'test/static', 'targets[0].labels.team', '1'],
+  ['static scrape with a relative CA file', () => statics({ targets: [{ address: 'db.example.com:9100' }], tls: { caFile: 'ca.crt' } }), 'test/static', 'tls.caFile', '"ca.crt"'],
 ];
 
 describe('bad input', () => {

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { DiscoveryRole } from './discovery';
 import { EndpointSpec, Scheme, ScrapeAuthorization, ScrapeTlsOptions } from './endpoint';
 import { RelabelRule } from './relabel';
+import { StaticConfigSpec } from './static-target';
 
 /**
  * The typed job model: the options every scrape takes, what a construct contributes to its job,
@@ -67,6 +68,8 @@ export interface JobSpec {
   readonly role?: DiscoveryRole;
   /** Fixed targets (host:port), instead of Kubernetes discovery. */
   readonly staticTargets?: string[];
+  /** Fixed targets with labels of their own (`static_configs`), instead of Kubernetes discovery. */
+  readonly staticConfigs?: StaticConfigSpec[];
   /** Namespaces given to discovery; undefined means all (cluster-wide). */
   readonly namespaces?: string[];
   readonly scheme: Scheme;
@@ -97,6 +100,7 @@ export interface JobBuild extends EndpointSpec {
   readonly defaultJobName: string;
   readonly role?: DiscoveryRole;
   readonly staticTargets?: string[];
+  readonly staticConfigs?: StaticConfigSpec[];
   readonly namespaces?: string[];
   readonly honorLabels?: boolean;
   readonly honorTimestamps?: boolean;

@@ -92,7 +92,8 @@ function renderJob(job: JobSpec): Record<string, unknown> {
     basic_auth: auth?.type === AuthorizationType.BASIC ? { username: auth.username, password_file: credentialsFile(auth) } : undefined,
     tls_config: renderTls(job.tls),
     kubernetes_sd_configs: sd ? [sd] : undefined,
-    static_configs: job.staticTargets ? [{ targets: job.staticTargets }] : undefined,
+    static_configs: job.staticConfigs?.map(c => compact({ targets: c.targets, labels: c.labels }))
+      ?? (job.staticTargets ? [{ targets: job.staticTargets }] : undefined),
     relabel_configs: job.relabelings.map(renderRelabelRule),
     metric_relabel_configs: job.metricRelabelings.map(renderRelabelRule),
   });

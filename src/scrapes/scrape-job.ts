@@ -135,6 +135,7 @@ export abstract class ScrapeJob extends Construct implements IScrapeJob {
       jobLabel: fixedJobLabel,
       role: spec.role,
       staticTargets: spec.staticTargets ? [...spec.staticTargets] : undefined,
+      staticConfigs: spec.staticConfigs?.map(c => ({ targets: [...c.targets], labels: c.labels ? { ...c.labels } : undefined })),
       namespaces: spec.namespaces ? [...new Set(spec.namespaces)] : undefined,
       scheme: spec.scheme ?? Scheme.HTTP,
       metricsPath: spec.metricsPath ?? '/metrics',

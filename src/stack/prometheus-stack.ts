@@ -34,6 +34,7 @@ import { KubeletScrape, KubeletScrapeOptions } from '../scrapes/kubelet-scrape';
 import { PodPortScrape, PodPortScrapeOptions } from '../scrapes/pod-port-scrape';
 import { ScrapeJob } from '../scrapes/scrape-job';
 import { ServiceScrape, ServiceScrapeOptions } from '../scrapes/service-scrape';
+import { StaticScrape, StaticScrapeOptions } from '../scrapes/static-scrape';
 
 /** Props of `PrometheusStack`. */
 export interface PrometheusStackProps {
@@ -369,6 +370,11 @@ export class PrometheusStack extends Construct implements IPrometheus {
   /** Scrapes what opts in with `prometheus.io/*` annotations (Service endpoints or pods). */
   public addAnnotationScrape(id: string, options: AnnotationScrapeOptions = {}): AnnotationScrape {
     return new AnnotationScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Scrapes fixed `host:port` targets, such as hosts outside the cluster. */
+  public addStaticScrape(id: string, options: StaticScrapeOptions): StaticScrape {
+    return new StaticScrape(this, id, { ...options, prometheus: this });
   }
 
   /** Deploys kube-state-metrics and scrapes it. */
