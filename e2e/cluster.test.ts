@@ -135,6 +135,8 @@ const EXPECTED: Record<string, JobExpectation> = {
     dropped: [],
   },
 };
+const EDGE_IP = '10.244.0.91';
+const EDGE_TOKEN = 'edge-e2e-token';
 /**
  * What the discovery example (examples/discovery.ts) must keep from e2e/cluster/annotations.yaml,
  * from the README's AnnotationScrape section (the Helm chart's annotation semantics), not from
@@ -172,6 +174,29 @@ const DISCOVERY_EXPECTED: Record<string, JobExpectation> = {
   },
   'prometheus': {
     active: { 'http://localhost:9090/metrics': { job: 'prometheus', instance: 'localhost:9090' } },
+    dropped: [],
+  },
+  // KubernetesScrape: the API server filters by label (app in (plain,v6,done)) and field
+  // (status.phase=Running: not done-0); node labels attached through the node informer.
+  'custom-pods': {
+    active: {
+      'http://10.244.1.2:8080/metrics': { job: 'custom-pods', instance: '10.244.1.2:8080', pod: 'plain-0', port: 'http', hostname: 'node-a' },
+      'http://10.244.1.2:9999/metrics': { job: 'custom-pods', instance: '10.244.1.2:9999', pod: 'plain-0', port: 'debug', hostname: 'node-a' },
+      'http://[fd00:10:244:1::6]:8080/metrics': { job: 'custom-pods', instance: '[fd00:10:244:1::6]:8080', pod: 'v6-0', port: 'http', hostname: 'node-a' },
+    },
+    dropped: [],
+  },
+  // StaticScrape: exactly the listed targets, with their labels, scheme, path and params.
+  'edge': {
+    active: { 'https://edge.example.net:9443/prometheus?module=default': { job: 'edge', instance: 'edge.example.net:9443', site: 'fra' } },
+    dropped: [],
+  },
+  'databases': {
+    active: {
+      'http://db-1.example.com:9187/metrics': { job: 'databases', instance: 'db-1.example.com:9187', role: 'primary' },
+      'http://192.0.2.10:9187/metrics': { job: 'databases', instance: '192.0.2.10:9187', role: 'replica' },
+      'http://[2001:db8::10]:9187/metrics': { job: 'databases', instance: '[2001:db8::10]:9187' },
+    },
     dropped: [],
   },
 };
@@ -275,6 +300,7 @@ let targets: FakeTargets | undefined;
 let prometheus: PrometheusRun | undefined;
 let production: ProductionRun | undefined;
 let discovery: PrometheusRun | undefined;
+let edgeTargets: FakeTargets | undefined;
 let addedAddresses: string[] = [];
 
 /** Wraps a test body: counts failures (the work dir is kept for them). */
@@ -593,6 +619,7 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
   after(async () => {
     await targets?.close();
     await production?.fakes.close();
+    await edgeTargets?.close();
     const stopped = processes ? await processes.stopAll() : [];
     processes?.dispose();
     removeLoopbackAddresses(addedAddresses);
@@ -1110,31 +1137,68 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
     report(t, 'productionRbacChecks', { allowed: checks.filter(c => c.allowed).length, denied: checks.filter(c => !c.allowed).length });
   }));
 
-  test('the discovery example keeps exactly the annotated Services and pods, IPv4 and IPv6, with scheme, path, port and params, through its own Roles',
-    { timeout: 150_000 }, tracked(async t => {
-      const objects = await install('discovery');
-      await mountServiceAccount(objects);
-      const { sts } = prometheusWorkload(objects);
-      discovery = await startPrometheus({ tools, objects, workDir, processes: processes!, name: 'prometheus-discovery', podName: `${sts.metadata.name}-0` });
-      const cm = objects.find(o => o.kind === 'ConfigMap' && o.data?.['prometheus.yml']);
-      assert.equal(discovery.configText, cm?.data['prometheus.yml']);
-      const config = parseYaml(discovery.configText, workDir)[0];
-      const jobs: string[] = (config.scrape_configs ?? []).map((j: any) => j.job_name);
-      assert.deepEqual([...jobs].sort(), Object.keys(DISCOVERY_EXPECTED).sort(), 'the discovery example\'s jobs changed: update DISCOVERY_EXPECTED');
-      // Roles in `annotated` only: no ClusterRole.
-      assert.deepEqual(objects.filter(o => o.kind === 'ClusterRole'), []);
-      const data = await settledDiscovery(discovery, jobs, d => compareTargets(d, jobs, DISCOVERY_EXPECTED, []));
-      const log = fs.readFileSync(discovery.managed.logFile, 'utf8');
-      assert.deepEqual(log.split('\n').filter(l => /forbidden|Unauthorized/i.test(l)), [], 'Prometheus was refused by the API server');
-      const perJob: Record<string, { active: number; dropped: number }> = {};
-      for (const j of jobs) {
-        perJob[j] = {
-          active: data.activeTargets.filter((a: any) => a.scrapePool === j).length,
-          dropped: data.droppedTargets.filter((d: any) => droppedPool(d) === j).length,
-        };
-      }
-      report(t, 'discoveryTargetsPerJob', perJob);
-    }));
+  test('the discovery example keeps exactly the annotated Services and pods (IPv4, IPv6) and the static targets, with scheme, path, port and params; '
+    + 'the static HTTPS target is scraped with the CA and token of a Secret',
+  { timeout: 150_000 }, tracked(async t => {
+    const objects = await install('discovery');
+    await mountServiceAccount(objects);
+    const { sts } = prometheusWorkload(objects);
+    // StaticScrape edge: HTTPS to a host outside the cluster, its CA and bearer token from the
+    // user's Secret, which the StatefulSet mounts (created here, as the user would).
+    addedAddresses = [...addedAddresses, ...addLoopbackAddresses([EDGE_IP])];
+    const edgeTls = issueCert(cluster.pki.dir, 'edge', '/CN=edge.example.net', ['subjectAltName=DNS:edge.example.net', 'extendedKeyUsage=serverAuth']);
+    const edgeSecret: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'edge-scrape', namespace: sts.metadata.namespace },
+      stringData: { 'ca.crt': fs.readFileSync(cluster.pki.ca.cert, 'utf8'), 'token': EDGE_TOKEN },
+    };
+    await cluster.apply([edgeSecret]);
+    edgeTargets ??= await FakeTargets.start({
+      http: [{ name: 'static edge', ip: EDGE_IP, port: 9443, path: '/prometheus', tls: edgeTls, bearerToken: EDGE_TOKEN, body: appMetrics('edge') }],
+    });
+    discovery = await startPrometheus({
+      tools,
+      objects: [...objects, edgeSecret],
+      workDir,
+      processes: processes!,
+      name: 'prometheus-discovery',
+      podName: `${sts.metadata.name}-0`,
+      sandbox: { hosts: { 'edge.example.net': EDGE_IP } },
+    });
+    const cm = objects.find(o => o.kind === 'ConfigMap' && o.data?.['prometheus.yml']);
+    assert.equal(discovery.configText, cm?.data['prometheus.yml']);
+    const config = parseYaml(discovery.configText, workDir)[0];
+    const jobs: string[] = (config.scrape_configs ?? []).map((j: any) => j.job_name);
+    assert.deepEqual([...jobs].sort(), Object.keys(DISCOVERY_EXPECTED).sort(), 'the discovery example\'s jobs changed: update DISCOVERY_EXPECTED');
+    // Roles in `annotated`; cluster-wide only the node informer of custom-pods' attach_metadata.
+    assert.deepEqual(objects.filter(o => o.kind === 'ClusterRole').map(o => o.rules), [[{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }]]);
+    const data = await settledDiscovery(discovery, jobs, d => compareTargets(d, jobs, DISCOVERY_EXPECTED, []));
+    const log = fs.readFileSync(discovery.managed.logFile, 'utf8');
+    assert.deepEqual(log.split('\n').filter(l => /forbidden|Unauthorized/i.test(l)), [], 'Prometheus was refused by the API server');
+    const perJob: Record<string, { active: number; dropped: number }> = {};
+    for (const j of jobs) {
+      perJob[j] = {
+        active: data.activeTargets.filter((a: any) => a.scrapePool === j).length,
+        dropped: data.droppedTargets.filter((d: any) => droppedPool(d) === j).length,
+      };
+    }
+    report(t, 'discoveryTargetsPerJob', perJob);
+
+    // The edge target is scraped for real: TLS verified with the Secret's CA, its token sent.
+    let edge: any;
+    await waitFor('the static edge target to be up', async () => {
+      const d = await promApi(discovery!.url, '/api/v1/targets?state=active&scrapePool=edge');
+      edge = d.activeTargets[0];
+      return edge?.health === 'up';
+    }, { timeoutMs: 60_000, intervalMs: 1_000, processes, watch: [discovery.managed], describe: () => JSON.stringify(edge) });
+    const served = edgeTargets!.requests.filter(r => r.target === 'static edge');
+    assert.ok(served.some(r => r.status === 200 && r.path === '/prometheus' && r.serverName === 'edge.example.net'), JSON.stringify(served));
+    assert.deepEqual(served.filter(r => r.status !== 200), [], 'the edge target refused a scrape');
+    const up = await promQuery(discovery.url, 'up{job="edge"}');
+    assert.deepEqual(up.map((r: any) => [r.metric.instance, r.metric.site, r.value[1]]), [['edge.example.net:9443', 'fra', '1']]);
+    report(t, 'staticEdgeScrapes', served.length);
+  }));
 });
 
 interface AccessCheck {

@@ -12,7 +12,7 @@ import {
   AnnotatedObjects, AnnotationScrape,
   ApiServerScrape, CadvisorMetrics, CadvisorScrape, DiscoveryRole, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
-  Scheme, ScrapeAuthorization, ScrapeOptions, SecretKey, ServiceScrape, StaticScrape,
+  Scheme, ScrapeOptions, ServiceScrape, StaticScrape, TlsVersion, KubernetesScrape,
 } from '../src';
 
 /** mulberry32: small, seedable, good enough to pick options. */
@@ -227,11 +227,39 @@ export function buildCombination(app: App, index: number, r: Rng): PrometheusSta
       scheme: x.bool(0.3) ? Scheme.HTTPS : undefined,
       metricsPath: x.bool(0.3) ? '/prometheus' : undefined,
       params: x.bool(0.2) ? { module: ['if_mib'] } : undefined,
-      tls: x.bool(0.2) ? { ca: SecretKey.of('static-tls', 'ca.crt'), serverName: 'static.example.org' } : undefined,
-      authorization: x.bool(0.2) ? ScrapeAuthorization.bearerToken(SecretKey.of('static-token', 'token')) : undefined,
+      // promtool checks that credential files exist: Secret keys are covered by the cluster test.
+      tls: x.bool(0.2) ? { serverName: 'static.example.org', minVersion: TlsVersion.TLS13 } : undefined,
       ...commonOptions(x, DiscoveryRole.NODE, scrapeInterval, scrapeTimeout),
       relabelings: x.bool(0.4) ? [RelabelRule.setLabel('site', 'fra'), RelabelRule.copy('__address__', 'target')] : undefined,
       jobName: jobName('static'),
+    });
+  }
+  if (x.bool(0.6)) {
+    const role = x.pick([DiscoveryRole.POD, DiscoveryRole.ENDPOINT_SLICE, DiscoveryRole.ENDPOINTS, DiscoveryRole.NODE, DiscoveryRole.SERVICE]);
+    const selectors: Record<string, Array<{ role: DiscoveryRole; label?: string; field?: string }>> = {
+      [DiscoveryRole.POD]: [{ role: DiscoveryRole.POD, label: 'app.kubernetes.io/name in (web,api),!canary', field: 'status.phase=Running' },
+        { role: DiscoveryRole.NODE, label: 'kubernetes.io/os=linux' }],
+      [DiscoveryRole.ENDPOINT_SLICE]: [{ role: DiscoveryRole.SERVICE, label: 'team=a' }, { role: DiscoveryRole.POD, field: 'spec.nodeName!=' },
+        { role: DiscoveryRole.ENDPOINT_SLICE, label: 'endpointslice.kubernetes.io/managed-by' }],
+      [DiscoveryRole.ENDPOINTS]: [{ role: DiscoveryRole.ENDPOINTS, field: 'metadata.name!=kubernetes' }, { role: DiscoveryRole.SERVICE, label: 'tier notin (test)' }],
+      [DiscoveryRole.NODE]: [{ role: DiscoveryRole.NODE, label: 'node-role.kubernetes.io/worker', field: 'spec.unschedulable=false' }],
+      [DiscoveryRole.SERVICE]: [{ role: DiscoveryRole.SERVICE, field: 'spec.type=ClusterIP' }],
+    };
+    const nodeMeta = role !== DiscoveryRole.NODE && role !== DiscoveryRole.SERVICE && x.bool(0.5);
+    const nsMeta = role !== DiscoveryRole.NODE && x.bool(0.4);
+    new KubernetesScrape(chart, jobName('custom'), {
+      prometheus,
+      role,
+      namespaces: role !== DiscoveryRole.NODE && x.bool(0.5) ? x.some(NAMESPACES, 2).concat('apps') : undefined,
+      selectors: x.bool(0.7) ? x.some(selectors[role], 2) : undefined,
+      attachNodeMetadata: nodeMeta || undefined,
+      attachNamespaceMetadata: nsMeta || undefined,
+      ...commonOptions(x, role, scrapeInterval, scrapeTimeout),
+      relabelings: [
+        ...(nodeMeta ? [RelabelRule.copy('__meta_kubernetes_node_label_topology_kubernetes_io_zone', 'zone')] : []),
+        ...(nsMeta ? [RelabelRule.copy('__meta_kubernetes_namespace_label_team', 'team')] : []),
+      ],
+      jobName: jobName('custom'),
     });
   }
   return prometheus;

@@ -5,7 +5,8 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
   AnnotatedObjects, AnnotationScrape,
-  ApiServerScrape, BlackboxExporter, BlackboxModule, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
+  ApiServerScrape, BlackboxExporter, BlackboxModule, CadvisorMetrics, CadvisorScrape, DiscoveryRole, EndpointDiscovery, KubeletScrape,
+  KubernetesScrape, KubeStateMetrics,
   KubeStateMetricsCollector, IngressProbe, NodeExporter, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule, Scheme,
   ScrapeAuthorization, SecretKey, ServiceProbe, ServiceScrape, StaticScrape,
 } from '../src';
@@ -100,6 +101,23 @@ export function constructsChart(app: App): Chart {
     scheme: Scheme.HTTPS,
     tls: { ca: SecretKey.of('db-metrics', 'ca.crt') },
     authorization: ScrapeAuthorization.bearerToken(SecretKey.of('db-metrics', 'token')),
+  });
+  // --- end
+
+  // --- KubernetesScrape
+  new KubernetesScrape(chart, 'gpu-pods', {
+    prometheus,
+    role: DiscoveryRole.POD,
+    namespaces: ['ml'],
+    selectors: [
+      { label: 'app.kubernetes.io/part-of=trainer', field: 'status.phase=Running' },
+      { role: DiscoveryRole.NODE, label: 'accelerator' },
+    ],
+    attachNodeMetadata: true,
+    relabelings: [
+      RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: 'metrics' }),
+      RelabelRule.copy('__meta_kubernetes_node_label_accelerator', 'accelerator'),
+    ],
   });
   // --- end
 

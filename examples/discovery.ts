@@ -1,9 +1,14 @@
 /**
- * Opt-in discovery: the Prometheus Helm chart's annotation jobs for the Services and pods of the
- * `annotated` namespace. The end-to-end suite runs it against e2e/cluster/annotations.yaml.
+ * Opt-in and fixed targets: the Prometheus Helm chart's annotation jobs for the Services and pods
+ * of the `annotated` namespace, and static targets outside the cluster, one of them over HTTPS
+ * with a CA and a bearer token from a Secret. The end-to-end suite runs it against
+ * e2e/cluster/annotations.yaml and fake targets.
  */
 import { App, Chart, Duration } from 'cdk8s';
-import { AnnotatedObjects, AnnotationScrape, PrometheusStack } from '../src';
+import {
+  AnnotatedObjects, AnnotationScrape, DiscoveryRole, KubernetesScrape, PrometheusStack, RelabelRule, Scheme, ScrapeAuthorization, SecretKey,
+  StaticScrape,
+} from '../src';
 
 export function discoveryStack(app: App): Chart {
   const chart = new Chart(app, 'discovery', { namespace: 'monitoring' });
@@ -11,5 +16,38 @@ export function discoveryStack(app: App): Chart {
   new AnnotationScrape(chart, 'annotated-services', { prometheus, namespaces: ['annotated'] });
   new AnnotationScrape(chart, 'annotated-services-slow', { prometheus, namespaces: ['annotated'], slow: true });
   new AnnotationScrape(chart, 'annotated-pods', { prometheus, namespaces: ['annotated'], objects: AnnotatedObjects.PODS });
+  new StaticScrape(chart, 'edge', {
+    prometheus,
+    targets: [{ address: 'edge.example.net:9443', labels: { site: 'fra' } }],
+    scheme: Scheme.HTTPS,
+    metricsPath: '/prometheus',
+    params: { module: ['default'] },
+    tls: { ca: SecretKey.of('edge-scrape', 'ca.crt') },
+    authorization: ScrapeAuthorization.bearerToken(SecretKey.of('edge-scrape', 'token')),
+  });
+  new StaticScrape(chart, 'databases', {
+    prometheus,
+    targets: [
+      { address: 'db-1.example.com:9187', labels: { role: 'primary' } },
+      { address: '192.0.2.10:9187', labels: { role: 'replica' } },
+      { address: '[2001:db8::10]:9187' },
+    ],
+  });
+  // A job of our own: running pods of some apps, with the labels of their node.
+  new KubernetesScrape(chart, 'custom-pods', {
+    prometheus,
+    role: DiscoveryRole.POD,
+    namespaces: ['annotated'],
+    selectors: [
+      { label: 'app in (plain,v6,done)', field: 'status.phase=Running' },
+      { role: DiscoveryRole.NODE, label: 'kubernetes.io/os=linux' },
+    ],
+    attachNodeMetadata: true,
+    relabelings: [
+      RelabelRule.copy('__meta_kubernetes_pod_name', 'pod'),
+      RelabelRule.copy('__meta_kubernetes_pod_container_port_name', 'port'),
+      RelabelRule.copy('__meta_kubernetes_node_label_kubernetes_io_hostname', 'hostname'),
+    ],
+  });
   return chart;
 }

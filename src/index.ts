@@ -21,6 +21,9 @@ export type { AnnotationScrapeOptions, AnnotationScrapeProps } from './scrapes/a
 export { StaticScrape } from './scrapes/static-scrape';
 export type { StaticScrapeOptions, StaticScrapeProps } from './scrapes/static-scrape';
 export type { StaticTarget } from './model/static-target';
+export { KubernetesScrape } from './scrapes/kubernetes-scrape';
+export type { KubernetesScrapeOptions, KubernetesScrapeProps } from './scrapes/kubernetes-scrape';
+export type { KubernetesSelector } from './model/selector';
 export { KubeStateMetricsCollector, DEFAULT_KUBE_STATE_METRICS_COLLECTORS, KubeStateMetrics } from './components/kube-state-metrics';
 export type { KubeStateMetricsOptions, KubeStateMetricsProps } from './components/kube-state-metrics';
 export { RelabelAction, RelabelRule } from './model/relabel';

@@ -4,7 +4,8 @@
  */
 import { Duration, Size, Testing } from 'cdk8s';
 import {
-  AnnotatedObjects, AnnotationScrape, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
+  AnnotatedObjects, AnnotationScrape, CadvisorMetrics, DiscoveryRole,
+  KubernetesScrape, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
   Scheme, ScrapeAuthorization, ServiceScrape, StaticScrape, TlsVersion,
 } from '../src';
@@ -39,6 +40,10 @@ const annotated = (props: object) => {
 const statics = (props: object) => {
   const { chart: c, prometheus } = C();
   return new StaticScrape(c, 'static', { prometheus, ...props } as any);
+};
+const k8sJob = (props: object) => {
+  const { chart: c, prometheus } = C();
+  return new KubernetesScrape(c, 'custom', { prometheus, role: DiscoveryRole.POD, ...props } as any);
 };
 const stackWith = (props: object) => stack(props as any);
 
@@ -200,6 +205,25 @@ const CASES: Case[] = [
   ['static target label __address__', () => statics({ targets: [{ address: 'db.example.com:9100', labels: { __address__: 'x:1' } }] }), 'test/static', 'targets[0].labels', '"__address__"'],
   ['static target label value that is not a string', () => statics({ targets: [{ address: 'db.example.com:9100', labels: { team: 1 } }] }), 'test/static', 'targets[0].labels.team', '1'],
   ['static scrape with a relative CA file', () => statics({ targets: [{ address: 'db.example.com:9100' }], tls: { caFile: 'ca.crt' } }), 'test/static', 'tls.caFile', '"ca.crt"'],
+  // --- KubernetesScrape
+  ['unknown discovery role', () => k8sJob({ role: 'daemonset' }), 'test/custom', 'role', '"daemonset"'],
+  ['node selector on a service job', () => k8sJob({ role: DiscoveryRole.SERVICE, selectors: [{ role: DiscoveryRole.NODE, label: 'a=b' }] }), 'test/custom', 'selectors[0].role', '"node"'],
+  ['two selectors for one role', () => k8sJob({ selectors: [{ label: 'a=b' }, { role: DiscoveryRole.POD, field: 'status.phase=Running' }] }), 'test/custom', 'selectors[1].role', '"pod"'],
+  ['selector without label or field', () => k8sJob({ selectors: [{ role: DiscoveryRole.POD }] }), 'test/custom', 'selectors[0]', '{"role":"pod"}'],
+  ['empty label selector', () => k8sJob({ selectors: [{ label: ' ' }] }), 'test/custom', 'selectors[0].label', '" "'],
+  ['label selector with a regex', () => k8sJob({ selectors: [{ label: 'app=~web.*' }] }), 'test/custom', 'selectors[0].label', '"app=~web.*"'],
+  ['label selector with an empty in set', () => k8sJob({ selectors: [{ label: 'tier in ()' }] }), 'test/custom', 'selectors[0].label', '"tier in ()"'],
+  ['label selector with a bad key', () => k8sJob({ selectors: [{ label: '-app=web' }] }), 'test/custom', 'selectors[0].label', '"-app=web"'],
+  ['label selector with a bad value', () => k8sJob({ selectors: [{ label: 'app=web server' }] }), 'test/custom', 'selectors[0].label', '"app=web server"'],
+  ['field selector with a label syntax', () => k8sJob({ selectors: [{ field: 'status.phase in (Running)' }] }), 'test/custom', 'selectors[0].field', '"status.phase in (Running)"'],
+  ['field a pod cannot be selected by', () => k8sJob({ selectors: [{ field: 'status.hostIP=10.0.0.1' }] }), 'test/custom', 'selectors[0].field', '"status.hostIP=10.0.0.1"'],
+  ['field a node cannot be selected by', () => k8sJob({ role: DiscoveryRole.NODE, selectors: [{ field: 'spec.nodeName=a' }] }), 'test/custom', 'selectors[0].field', '"spec.nodeName=a"'],
+  ['node metadata on a service job', () => k8sJob({ role: DiscoveryRole.SERVICE, attachNodeMetadata: true }), 'test/custom', 'attachNodeMetadata', 'true'],
+  ['namespace metadata on the node role', () => k8sJob({ role: DiscoveryRole.NODE, attachNamespaceMetadata: true }), 'test/custom', 'attachNamespaceMetadata', 'true'],
+  ['node metadata that is not a boolean', () => k8sJob({ attachNodeMetadata: 'yes' }), 'test/custom', 'attachNodeMetadata', '"yes"'],
+  ['namespaces on the node role', () => k8sJob({ role: DiscoveryRole.NODE, namespaces: ['apps'] }), 'test/custom', 'namespaces', '["apps"]'],
+  ['namespace meta label without namespace metadata', () => k8sJob({ relabelings: [RelabelRule.copy('__meta_kubernetes_namespace_label_team', 'team')] }), 'test/custom', 'relabelings[0].sourceLabels[0]', '"__meta_kubernetes_namespace_label_team"'],
+  ['selectors that are not a list', () => k8sJob({ selectors: { label: 'a=b' } }), 'test/custom', 'selectors', '{"label":"a=b"}'],
 ];
 
 describe('bad input', () => {

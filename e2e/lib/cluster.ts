@@ -738,6 +738,19 @@ function containerMounts(workload: K8sObject, container: any, objects: K8sObject
       if (!cm) throw new Error(`volume ${vm.name}: ConfigMap ${ns}/${vol.configMap.name} is not in the manifest`);
       const items: Array<{ key: string; path: string }> = vol.configMap.items ?? Object.keys(cm.data ?? {}).map(k => ({ key: k, path: k }));
       for (const it of items) fs.writeFileSync(path.join(hostPath, it.path), cm.data[it.key]);
+    } else if (vol?.secret) {
+      // Secrets are the user's (not in the manifest): the caller passes them with the objects.
+      const secret = objects.find(o => o.kind === 'Secret' && o.metadata.name === vol.secret.secretName && o.metadata.namespace === ns);
+      if (!secret) throw new Error(`volume ${vm.name}: Secret ${ns}/${vol.secret.secretName} was not given`);
+      const data: Record<string, string> = {
+        ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()])),
+        ...secret.stringData,
+      };
+      const items: Array<{ key: string; path: string }> = vol.secret.items ?? Object.keys(data).map(k => ({ key: k, path: k }));
+      for (const it of items) {
+        if (data[it.key] === undefined) throw new Error(`volume ${vm.name}: Secret ${ns}/${vol.secret.secretName} has no key ${it.key}`);
+        fs.writeFileSync(path.join(hostPath, it.path), data[it.key]);
+      }
     } else if (!claim && !vol?.emptyDir) {
       throw new Error(`volume ${vm.name} of the ${container.name} container is neither a ConfigMap, an emptyDir nor a claim template`);
     }

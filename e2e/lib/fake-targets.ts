@@ -103,6 +103,12 @@ export interface HttpTargetSpec {
   readonly port: number;
   /** Body of GET /metrics. */
   readonly body: string;
+  /** Serve at this path instead of /metrics. */
+  readonly path?: string;
+  /** Serve HTTPS with this certificate. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Answer 401 unless the request carries `Authorization: Bearer <token>`. */
+  readonly bearerToken?: string;
 }
 
 /** A web site: fixed responses by path (404 elsewhere), over HTTPS when `tls` is given. */
@@ -219,13 +225,21 @@ export class FakeTargets {
   }
 
   private async startHttp(h: HttpTargetSpec): Promise<void> {
-    const server = http.createServer((req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       const urlPath = (req.url ?? '/').split('?')[0];
-      const ok = req.method === 'GET' && urlPath === '/metrics';
-      this.requests.push({ target: h.name, path: urlPath, status: ok ? 200 : 404 });
+      if (h.bearerToken !== undefined && req.headers.authorization !== `Bearer ${h.bearerToken}`) {
+        this.requests.push({ target: h.name, path: urlPath, status: 401, reason: 'no or wrong bearer token' });
+        res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized');
+        return;
+      }
+      const ok = req.method === 'GET' && urlPath === (h.path ?? '/metrics');
+      this.requests.push({ target: h.name, path: urlPath, status: ok ? 200 : 404, serverName: (req.socket as any).servername || undefined });
       if (ok) res.writeHead(200, { 'content-type': TEXT_FORMAT }).end(h.body);
       else res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
-    });
+    };
+    const server = h.tls
+      ? https.createServer({ cert: fs.readFileSync(h.tls.cert), key: fs.readFileSync(h.tls.key) }, handler)
+      : http.createServer(handler);
     await this.listen(h.name, server, h.ip, h.port);
   }
 

@@ -56,6 +56,16 @@ export interface ScrapeOptions {
 }
 
 /**
+ * One discovery selector, checked.
+ * @internal
+ */
+export interface SelectorSpec {
+  readonly role: DiscoveryRole;
+  readonly label?: string;
+  readonly field?: string;
+}
+
+/**
  * What the stack renders and derives RBAC from. Built by each construct; not part of the public
  * API.
  * @internal
@@ -72,6 +82,12 @@ export interface JobSpec {
   readonly staticConfigs?: StaticConfigSpec[];
   /** Namespaces given to discovery; undefined means all (cluster-wide). */
   readonly namespaces?: string[];
+  /** Label and field selectors given to discovery. */
+  readonly selectors?: SelectorSpec[];
+  /** `attach_metadata.node`: node labels on pod and endpoint targets (lists and watches nodes). */
+  readonly attachNodeMetadata?: boolean;
+  /** `attach_metadata.namespace`: namespace labels on targets (lists and watches namespaces). */
+  readonly attachNamespaceMetadata?: boolean;
   readonly scheme: Scheme;
   readonly metricsPath: string;
   readonly params?: Record<string, string[]>;
@@ -102,6 +118,9 @@ export interface JobBuild extends EndpointSpec {
   readonly staticTargets?: string[];
   readonly staticConfigs?: StaticConfigSpec[];
   readonly namespaces?: string[];
+  readonly selectors?: SelectorSpec[];
+  readonly attachNodeMetadata?: boolean;
+  readonly attachNamespaceMetadata?: boolean;
   readonly honorLabels?: boolean;
   readonly honorTimestamps?: boolean;
   readonly relabelings: RelabelRule[];

@@ -73,6 +73,9 @@ function renderJob(job: JobSpec): Record<string, unknown> {
   const sd = job.role ? compact({
     role: job.role as string,
     namespaces: job.namespaces ? { names: job.namespaces } : undefined,
+    selectors: job.selectors?.map(s => compact({ role: s.role as string, label: s.label, field: s.field })),
+    attach_metadata: job.attachNodeMetadata || job.attachNamespaceMetadata
+      ? compact({ node: job.attachNodeMetadata || undefined, namespace: job.attachNamespaceMetadata || undefined }) : undefined,
   }) : undefined;
   return compact({
     job_name: job.jobName,

@@ -31,6 +31,7 @@ import { AnnotationScrape, AnnotationScrapeOptions } from '../scrapes/annotation
 import { ApiServerScrape, ApiServerScrapeOptions } from '../scrapes/api-server-scrape';
 import { CadvisorScrape, CadvisorScrapeOptions } from '../scrapes/cadvisor-scrape';
 import { KubeletScrape, KubeletScrapeOptions } from '../scrapes/kubelet-scrape';
+import { KubernetesScrape, KubernetesScrapeOptions } from '../scrapes/kubernetes-scrape';
 import { PodPortScrape, PodPortScrapeOptions } from '../scrapes/pod-port-scrape';
 import { ScrapeJob } from '../scrapes/scrape-job';
 import { ServiceScrape, ServiceScrapeOptions } from '../scrapes/service-scrape';
@@ -375,6 +376,11 @@ export class PrometheusStack extends Construct implements IPrometheus {
   /** Scrapes fixed `host:port` targets, such as hosts outside the cluster. */
   public addStaticScrape(id: string, options: StaticScrapeOptions): StaticScrape {
     return new StaticScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** A Kubernetes discovery job of your own: role, namespaces, selectors, attached metadata. */
+  public addKubernetesScrape(id: string, options: KubernetesScrapeOptions): KubernetesScrape {
+    return new KubernetesScrape(this, id, { ...options, prometheus: this });
   }
 
   /** Deploys kube-state-metrics and scrapes it. */
