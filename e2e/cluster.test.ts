@@ -26,6 +26,7 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DiscoveryRole } from '../src';
 import {
   addLoopbackAddresses, assertInsideSuiteNamespace, blackboxWorkload, Cluster, E2E_DIR, ExporterRun, issueCert, K8sObject,
   loadYamlFile, logProblems, makePki, manifestObjects, parseYaml, podFromTemplate, Processes, prometheusWorkload, PrometheusRun,
@@ -33,6 +34,7 @@ import {
   waitFor, workloads, writeServiceAccountFiles,
 } from './lib/cluster';
 import { appMetrics, CADVISOR_FIXTURE, FakeTargets, KSM_FIXTURE, nodeExporterMetrics } from './lib/fake-targets';
+import { SELECTABLE_FIELDS } from '../src/model/selector';
 
 const DIST = path.join(REPO_DIR, 'dist');
 const QUICK_START = path.join(DIST, 'monitoring.k8s.yaml');
@@ -1199,6 +1201,38 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
     assert.deepEqual(up.map((r: any) => [r.metric.instance, r.metric.site, r.value[1]]), [['edge.example.net:9443', 'fra', '1']]);
     report(t, 'staticEdgeScrapes', served.length);
   }));
+
+  test('the API server selects by exactly the fields KubernetesScrape accepts in field selectors, and refuses the others', { timeout: 60_000 },
+    tracked(async t => {
+      const paths: Record<string, string> = {
+        pod: '/api/v1/pods',
+        node: '/api/v1/nodes',
+        service: '/api/v1/services',
+        endpoints: '/api/v1/endpoints',
+        endpointslice: '/apis/discovery.k8s.io/v1/endpointslices',
+        ingress: '/apis/networking.k8s.io/v1/ingresses',
+      };
+      const refused: Record<string, string[]> = {
+        pod: ['status.hostIP', 'spec.priority'],
+        node: ['spec.nodeName', 'status.phase', 'metadata.namespace'],
+        service: ['spec.selector'],
+        endpoints: ['subsets'],
+        endpointslice: ['addressType'],
+        ingress: ['spec.ingressClassName'],
+      };
+      const wrong: string[] = [];
+      let checked = 0;
+      for (const [role, p] of Object.entries(paths)) {
+        const accepted = ['metadata.name', ...(role === 'node' ? [] : ['metadata.namespace']), ...SELECTABLE_FIELDS[role as DiscoveryRole]];
+        for (const [field, ok] of [...accepted.map(f => [f, true] as const), ...refused[role].map(f => [f, false] as const)]) {
+          const r = await cluster.api('GET', `${p}?limit=1&fieldSelector=${encodeURIComponent(`${field}=x`)}`);
+          checked++;
+          if ((r.status === 200) !== ok) wrong.push(`${role} ${field}: HTTP ${r.status}, expected ${ok ? 200 : 400} ${r.body.slice(0, 200)}`);
+        }
+      }
+      assert.deepEqual(wrong, []);
+      report(t, 'fieldSelectorsChecked', checked);
+    }));
 });
 
 interface AccessCheck {

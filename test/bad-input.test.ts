@@ -224,6 +224,7 @@ const CASES: Case[] = [
   ['namespaces on the node role', () => k8sJob({ role: DiscoveryRole.NODE, namespaces: ['apps'] }), 'test/custom', 'namespaces', '["apps"]'],
   ['namespace meta label without namespace metadata', () => k8sJob({ relabelings: [RelabelRule.copy('__meta_kubernetes_namespace_label_team', 'team')] }), 'test/custom', 'relabelings[0].sourceLabels[0]', '"__meta_kubernetes_namespace_label_team"'],
   ['selectors that are not a list', () => k8sJob({ selectors: { label: 'a=b' } }), 'test/custom', 'selectors', '{"label":"a=b"}'],
+  ['node field selector by namespace', () => k8sJob({ role: DiscoveryRole.NODE, selectors: [{ field: 'metadata.namespace=a' }] }), 'test/custom', 'selectors[0].field', '"metadata.namespace=a"'],
 ];
 
 describe('bad input', () => {

@@ -28,8 +28,8 @@ export interface KubernetesSelector {
   readonly field?: string;
 }
 
-/** The fields the API server selects each listed resource by (every resource: metadata.name and metadata.namespace). */
-const SELECTABLE_FIELDS: Record<DiscoveryRole, string[]> = {
+/** The fields the API server selects each listed resource by, besides metadata.name and (namespaced resources) metadata.namespace. */
+export const SELECTABLE_FIELDS: Record<DiscoveryRole, string[]> = {
   [DiscoveryRole.POD]: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork',
     'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName'],
   [DiscoveryRole.NODE]: ['spec.unschedulable'],
@@ -91,7 +91,8 @@ export function checkLabelSelector(where: Where, selector: string): void {
 /** A field selector as k8s.io/apimachinery fields.ParseSelector reads it, with the fields the resource supports. */
 export function checkFieldSelector(where: Where, selector: string, role: DiscoveryRole): void {
   if (typeof selector !== 'string' || selector.trim() === '') fail(where, selector, 'an empty field selector selects everything; leave it out');
-  const fields = ['metadata.name', 'metadata.namespace', ...SELECTABLE_FIELDS[role]];
+  // Nodes are cluster-scoped: no metadata.namespace.
+  const fields = ['metadata.name', ...(role === DiscoveryRole.NODE ? [] : ['metadata.namespace']), ...SELECTABLE_FIELDS[role]];
   for (const part of selector.split(/(?<!\\),/)) {
     const m = /^\s*([^=!\s]+)\s*(==|!=|=)(.*)$/.exec(part);
     if (!m) fail(where, selector, `"${part}" is not a field requirement; write "field=value", "field==value" or "field!=value"`);
