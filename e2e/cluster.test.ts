@@ -188,6 +188,12 @@ const DISCOVERY_EXPECTED: Record<string, JobExpectation> = {
     },
     dropped: [],
   },
+  // KubeletEndpointScrape: every node, job="kubelet", metrics_path as kube-prometheus labels them.
+  ...Object.fromEntries(['probes', 'resource'].map(e => [`kubelet-${e}`, {
+    active: Object.fromEntries(NODES.map(n => [`https://${n.ip}:${KUBELET_PORT}/metrics/${e}`,
+      { job: 'kubelet', instance: n.name, node: n.name, metrics_path: `/metrics/${e}` }])),
+    dropped: [],
+  }])),
   // StaticScrape: exactly the listed targets, with their labels, scheme, path and params.
   'edge': {
     active: { 'https://edge.example.net:9443/prometheus?module=default': { job: 'edge', instance: 'edge.example.net:9443', site: 'fra' } },
@@ -303,6 +309,7 @@ let prometheus: PrometheusRun | undefined;
 let production: ProductionRun | undefined;
 let discovery: PrometheusRun | undefined;
 let edgeTargets: FakeTargets | undefined;
+let discoveryKubelets: FakeTargets | undefined;
 let addedAddresses: string[] = [];
 
 /** Wraps a test body: counts failures (the work dir is kept for them). */
@@ -622,6 +629,7 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
     await targets?.close();
     await production?.fakes.close();
     await edgeTargets?.close();
+    await discoveryKubelets?.close();
     const stopped = processes ? await processes.stopAll() : [];
     processes?.dispose();
     removeLoopbackAddresses(addedAddresses);
@@ -1140,7 +1148,7 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
   }));
 
   test('the discovery example keeps exactly the annotated Services and pods (IPv4, IPv6) and the static targets, with scheme, path, port and params; '
-    + 'the static HTTPS target is scraped with the CA and token of a Secret',
+    + 'the static HTTPS target is scraped with the CA and token of a Secret; the kubelet\'s /metrics/probes and /metrics/resource land as job="kubelet"',
   { timeout: 150_000 }, tracked(async t => {
     const objects = await install('discovery');
     await mountServiceAccount(objects);
@@ -1156,6 +1164,14 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
       stringData: { 'ca.crt': fs.readFileSync(cluster.pki.ca.cert, 'utf8'), 'token': EDGE_TOKEN },
     };
     await cluster.apply([edgeSecret]);
+    // The fake kubelets, unless the quick start's are running already.
+    if (!targets) {
+      discoveryKubelets ??= await FakeTargets.start({
+        kubelets: NODES.map(n => ({ node: n.name, ip: n.ip, port: KUBELET_PORT, ...cluster.pki.kubelets[n.name] })),
+        cadvisor: fs.readFileSync(CADVISOR_FIXTURE, 'utf8'),
+        authorize: (tok, node, p) => cluster.kubeletAuthorize(tok, node, p),
+      });
+    }
     edgeTargets ??= await FakeTargets.start({
       http: [{ name: 'static edge', ip: EDGE_IP, port: 9443, path: '/prometheus', tls: edgeTls, bearerToken: EDGE_TOKEN, body: appMetrics('edge') }],
     });
@@ -1174,7 +1190,10 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
     const jobs: string[] = (config.scrape_configs ?? []).map((j: any) => j.job_name);
     assert.deepEqual([...jobs].sort(), Object.keys(DISCOVERY_EXPECTED).sort(), 'the discovery example\'s jobs changed: update DISCOVERY_EXPECTED');
     // Roles in `annotated`; cluster-wide only the node informer of custom-pods' attach_metadata.
-    assert.deepEqual(objects.filter(o => o.kind === 'ClusterRole').map(o => o.rules), [[{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }]]);
+    // and the kubelet endpoints' nodes/metrics.
+    assert.deepEqual(objects.filter(o => o.kind === 'ClusterRole').map(o => o.rules), [[
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }, { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+    ]]);
     const data = await settledDiscovery(discovery, jobs, d => compareTargets(d, jobs, DISCOVERY_EXPECTED, []));
     const log = fs.readFileSync(discovery.managed.logFile, 'utf8');
     assert.deepEqual(log.split('\n').filter(l => /forbidden|Unauthorized/i.test(l)), [], 'Prometheus was refused by the API server');
@@ -1200,6 +1219,17 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
     const up = await promQuery(discovery.url, 'up{job="edge"}');
     assert.deepEqual(up.map((r: any) => [r.metric.instance, r.metric.site, r.value[1]]), [['edge.example.net:9443', 'fra', '1']]);
     report(t, 'staticEdgeScrapes', served.length);
+
+    // The kubelet's other endpoints are scraped through nodes/metrics and land with the mixin's labels.
+    await waitFor('the kubelet-probes and kubelet-resource targets to be up', async () => {
+      const d = await promApi(discovery!.url, '/api/v1/targets?state=active');
+      const kubelet = d.activeTargets.filter((a: any) => a.scrapePool.startsWith('kubelet-'));
+      return kubelet.length === 4 && kubelet.every((a: any) => a.health === 'up');
+    }, { timeoutMs: 60_000, intervalMs: 1_000, processes, watch: [discovery.managed] });
+    const probes = await promQuery(discovery.url, 'prober_probe_total{job="kubelet",metrics_path="/metrics/probes"}');
+    assert.deepEqual(probes.map(r => r.metric.node).sort(), ['node-a', 'node-b']);
+    const cpu = await promQuery(discovery.url, 'node_cpu_usage_seconds_total{job="kubelet",metrics_path="/metrics/resource"}');
+    assert.deepEqual(cpu.map(r => [r.metric.node, r.value[1]]).sort(), [['node-a', '1234.5'], ['node-b', '987.6']]);
   }));
 
   test('the API server selects by exactly the fields KubernetesScrape accepts in field selectors, and refuses the others', { timeout: 60_000 },

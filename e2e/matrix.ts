@@ -12,7 +12,8 @@ import {
   AnnotatedObjects, AnnotationScrape,
   ApiServerScrape, CadvisorMetrics, CadvisorScrape, DiscoveryRole, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
-  Scheme, ScrapeOptions, ServiceScrape, StaticScrape, TlsVersion, KubernetesScrape,
+  Scheme, ScrapeOptions, ServiceScrape, StaticScrape, TlsVersion, KubernetesScrape, KubeletEndpoint,
+  KubeletEndpointScrape,
 } from '../src';
 
 /** mulberry32: small, seedable, good enough to pick options. */
@@ -260,6 +261,11 @@ export function buildCombination(app: App, index: number, r: Rng): PrometheusSta
         ...(nsMeta ? [RelabelRule.copy('__meta_kubernetes_namespace_label_team', 'team')] : []),
       ],
       jobName: jobName('custom'),
+    });
+  }
+  for (const endpoint of x.some([KubeletEndpoint.PROBES, KubeletEndpoint.RESOURCE], 1)) {
+    new KubeletEndpointScrape(chart, jobName('kubelet-endpoint'), {
+      prometheus, endpoint, jobName: jobName('kubelet-endpoint'), ...commonOptions(x, DiscoveryRole.NODE, scrapeInterval, scrapeTimeout),
     });
   }
   return prometheus;

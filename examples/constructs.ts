@@ -6,7 +6,7 @@ import { App, Chart, Duration, Size } from 'cdk8s';
 import {
   AnnotatedObjects, AnnotationScrape,
   ApiServerScrape, BlackboxExporter, BlackboxModule, CadvisorMetrics, CadvisorScrape, DiscoveryRole, EndpointDiscovery, KubeletScrape,
-  KubernetesScrape, KubeStateMetrics,
+  KubeletEndpoint, KubeletEndpointScrape, KubernetesScrape, KubeStateMetrics,
   KubeStateMetricsCollector, IngressProbe, NodeExporter, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule, Scheme,
   ScrapeAuthorization, SecretKey, ServiceProbe, ServiceScrape, StaticScrape,
 } from '../src';
@@ -27,6 +27,11 @@ export function constructsChart(app: App): Chart {
 
   // --- KubeletScrape
   new KubeletScrape(chart, 'kubelet', { prometheus });
+  // --- end
+
+  // --- KubeletEndpointScrape
+  new KubeletEndpointScrape(chart, 'kubelet-probes', { prometheus, endpoint: KubeletEndpoint.PROBES });
+  new KubeletEndpointScrape(chart, 'kubelet-resource', { prometheus, endpoint: KubeletEndpoint.RESOURCE });
   // --- end
 
   // --- CadvisorScrape

@@ -2,12 +2,13 @@
  * Opt-in and fixed targets: the Prometheus Helm chart's annotation jobs for the Services and pods
  * of the `annotated` namespace, and static targets outside the cluster, one of them over HTTPS
  * with a CA and a bearer token from a Secret. The end-to-end suite runs it against
- * e2e/cluster/annotations.yaml and fake targets.
+ * e2e/cluster/annotations.yaml and fake targets; and the kubelet's /metrics/probes and
+ * /metrics/resource.
  */
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  AnnotatedObjects, AnnotationScrape, DiscoveryRole, KubernetesScrape, PrometheusStack, RelabelRule, Scheme, ScrapeAuthorization, SecretKey,
-  StaticScrape,
+  AnnotatedObjects, AnnotationScrape, DiscoveryRole, KubeletEndpoint, KubeletEndpointScrape, KubernetesScrape, PrometheusStack, RelabelRule,
+  Scheme, ScrapeAuthorization, SecretKey, StaticScrape,
 } from '../src';
 
 export function discoveryStack(app: App): Chart {
@@ -49,5 +50,8 @@ export function discoveryStack(app: App): Chart {
       RelabelRule.copy('__meta_kubernetes_node_label_kubernetes_io_hostname', 'hostname'),
     ],
   });
+  // The kubelet's other endpoints, through nodes/metrics.
+  new KubeletEndpointScrape(chart, 'kubelet-probes', { prometheus, endpoint: KubeletEndpoint.PROBES });
+  new KubeletEndpointScrape(chart, 'kubelet-resource', { prometheus, endpoint: KubeletEndpoint.RESOURCE });
   return chart;
 }

@@ -24,6 +24,8 @@ export type { StaticTarget } from './model/static-target';
 export { KubernetesScrape } from './scrapes/kubernetes-scrape';
 export type { KubernetesScrapeOptions, KubernetesScrapeProps } from './scrapes/kubernetes-scrape';
 export type { KubernetesSelector } from './model/selector';
+export { KubeletEndpoint, KubeletEndpointScrape } from './scrapes/kubelet-endpoint-scrape';
+export type { KubeletEndpointScrapeOptions, KubeletEndpointScrapeProps } from './scrapes/kubelet-endpoint-scrape';
 export { KubeStateMetricsCollector, DEFAULT_KUBE_STATE_METRICS_COLLECTORS, KubeStateMetrics } from './components/kube-state-metrics';
 export type { KubeStateMetricsOptions, KubeStateMetricsProps } from './components/kube-state-metrics';
 export { RelabelAction, RelabelRule } from './model/relabel';

@@ -5,7 +5,7 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import {
   AnnotatedObjects, AnnotationScrape, CadvisorMetrics, DiscoveryRole,
-  KubernetesScrape, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
+  KubeletEndpoint, KubeletEndpointScrape, KubernetesScrape, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
   Scheme, ScrapeAuthorization, ServiceScrape, StaticScrape, TlsVersion,
 } from '../src';
@@ -225,6 +225,15 @@ const CASES: Case[] = [
   ['namespace meta label without namespace metadata', () => k8sJob({ relabelings: [RelabelRule.copy('__meta_kubernetes_namespace_label_team', 'team')] }), 'test/custom', 'relabelings[0].sourceLabels[0]', '"__meta_kubernetes_namespace_label_team"'],
   ['selectors that are not a list', () => k8sJob({ selectors: { label: 'a=b' } }), 'test/custom', 'selectors', '{"label":"a=b"}'],
   ['node field selector by namespace', () => k8sJob({ role: DiscoveryRole.NODE, selectors: [{ field: 'metadata.namespace=a' }] }), 'test/custom', 'selectors[0].field', '"metadata.namespace=a"'],
+  // --- KubeletEndpointScrape
+  ['unknown kubelet endpoint', () => {
+    const { chart: c, prometheus } = C();
+    return new KubeletEndpointScrape(c, 'kubelet-probes', { prometheus, endpoint: '/metrics/cadvisor' as KubeletEndpoint });
+  }, 'test/kubelet-probes', 'endpoint', '"/metrics/cadvisor"'],
+  ['kubelet endpoint without endpoint', () => {
+    const { chart: c, prometheus } = C();
+    return new KubeletEndpointScrape(c, 'kubelet-probes', { prometheus } as any);
+  }, 'test/kubelet-probes', 'endpoint', 'undefined'],
 ];
 
 describe('bad input', () => {

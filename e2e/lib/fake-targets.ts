@@ -28,6 +28,27 @@ export const KSM_FIXTURE = path.join(FIXTURES_DIR, 'kube-state-metrics-v2.19.0-m
 export const TEXT_FORMAT = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** A small, valid kubelet `/metrics` exposition (what matters: a few gauges and a counter). */
+/** The kubelet's /metrics/probes (a small exposition in the kubelet's format). */
+const KUBELET_PROBES = [
+  '# HELP prober_probe_total [ALPHA] Cumulative number of a liveness, readiness or startup probe for a container by result.',
+  '# TYPE prober_probe_total counter',
+  'prober_probe_total{container="web",namespace="default",pod="web-0",pod_uid="0b0e",probe_type="Readiness",result="successful"} 42',
+  '',
+].join('\n');
+
+/** The kubelet's /metrics/resource (a small exposition in the kubelet's format). */
+function kubeletResource(node: string): string {
+  return [
+    '# HELP node_cpu_usage_seconds_total [STABLE] Cumulative cpu time consumed by the node in core-seconds',
+    '# TYPE node_cpu_usage_seconds_total counter',
+    `node_cpu_usage_seconds_total ${node === 'node-a' ? 1234.5 : 987.6}`,
+    '# HELP node_memory_working_set_bytes [STABLE] Current working set of the node in bytes',
+    '# TYPE node_memory_working_set_bytes gauge',
+    'node_memory_working_set_bytes 1.073741824e+09',
+    '',
+  ].join('\n');
+}
+
 export function kubeletMetrics(node: string): string {
   return [
     '# HELP kubelet_running_pods [ALPHA] Number of pods that have a running pod sandbox',
@@ -208,7 +229,9 @@ export class FakeTargets {
           return;
         }
         const body = req.method === 'GET' && urlPath === '/metrics' ? kubeletMetrics(k.node)
-          : req.method === 'GET' && urlPath === '/metrics/cadvisor' ? cadvisor : undefined;
+          : req.method === 'GET' && urlPath === '/metrics/cadvisor' ? cadvisor
+            : req.method === 'GET' && urlPath === '/metrics/probes' ? KUBELET_PROBES
+              : req.method === 'GET' && urlPath === '/metrics/resource' ? kubeletResource(k.node) : undefined;
         if (body === undefined) {
           record(404, decision.user);
           res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');

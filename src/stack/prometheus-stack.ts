@@ -30,6 +30,7 @@ import { PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 import { AnnotationScrape, AnnotationScrapeOptions } from '../scrapes/annotation-scrape';
 import { ApiServerScrape, ApiServerScrapeOptions } from '../scrapes/api-server-scrape';
 import { CadvisorScrape, CadvisorScrapeOptions } from '../scrapes/cadvisor-scrape';
+import { KubeletEndpointScrape, KubeletEndpointScrapeOptions } from '../scrapes/kubelet-endpoint-scrape';
 import { KubeletScrape, KubeletScrapeOptions } from '../scrapes/kubelet-scrape';
 import { KubernetesScrape, KubernetesScrapeOptions } from '../scrapes/kubernetes-scrape';
 import { PodPortScrape, PodPortScrapeOptions } from '../scrapes/pod-port-scrape';
@@ -381,6 +382,11 @@ export class PrometheusStack extends Construct implements IPrometheus {
   /** A Kubernetes discovery job of your own: role, namespaces, selectors, attached metadata. */
   public addKubernetesScrape(id: string, options: KubernetesScrapeOptions): KubernetesScrape {
     return new KubernetesScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Scrapes the kubelet's `/metrics/probes` or `/metrics/resource` (job label `kubelet`). */
+  public addKubeletEndpointScrape(id: string, options: KubeletEndpointScrapeOptions): KubeletEndpointScrape {
+    return new KubeletEndpointScrape(this, id, { ...options, prometheus: this });
   }
 
   /** Deploys kube-state-metrics and scrapes it. */
