@@ -194,6 +194,24 @@ const DISCOVERY_EXPECTED: Record<string, JobExpectation> = {
       { job: 'kubelet', instance: n.name, node: n.name, metrics_path: `/metrics/${e}` }])),
     dropped: [],
   }])),
+  // ControlPlaneScrape: the pod IP and the component's port, the mixin's job labels; CoreDNS
+  // only at its metrics port (IPv6: brackets), the failed CoreDNS pod never listed.
+  ...Object.fromEntries([['kube-scheduler', 'https', 10259, 'kube-scheduler-node-a'], ['kube-controller-manager', 'https', 10257, 'kube-controller-manager-node-a'],
+    ['etcd', 'https', 2379, 'etcd-node-a']].map(([job, scheme, port, pod]) => [job, {
+    active: { [`${scheme}://10.244.0.11:${port}/metrics`]: { job, instance: `10.244.0.11:${port}`, namespace: 'kube-system', pod, node: 'node-a' } },
+    dropped: [],
+  }])),
+  'kube-proxy': {
+    active: { 'http://10.244.0.12:10249/metrics': { job: 'kube-proxy', instance: '10.244.0.12:10249', namespace: 'kube-system', pod: 'kube-proxy-7xk2p', node: 'node-b' } },
+    dropped: [],
+  },
+  'coredns': {
+    active: {
+      'http://[fd00:10:244:1::20]:9153/metrics':
+        { job: 'kube-dns', instance: '[fd00:10:244:1::20]:9153', namespace: 'kube-system', pod: 'coredns-668d6bf9bc-x2x7v', node: 'node-a' },
+    },
+    dropped: ['[fd00:10:244:1::20]:53', '[fd00:10:244:1::20]:53'],
+  },
   // StaticScrape: exactly the listed targets, with their labels, scheme, path and params.
   'edge': {
     active: { 'https://edge.example.net:9443/prometheus?module=default': { job: 'edge', instance: 'edge.example.net:9443', site: 'fra' } },
@@ -405,7 +423,7 @@ async function install(which: Install): Promise<K8sObject[]> {
   if (installed) {
     await cluster.kubectl(['delete', '--ignore-not-found', '--wait=true', '-f', INSTALL_FILES[installed.which]]);
     if (installed.which === 'production') await removeProductionState();
-    if (installed.which === 'discovery') await cluster.delete((loadYamlFile(ANNOTATION_STATE_FILE) as K8sObject[]).filter(o => o.kind !== 'Namespace'));
+    if (installed.which === 'discovery') await cluster.delete((loadYamlFile(ANNOTATION_STATE_FILE) as K8sObject[]).filter(o => o.kind !== 'Namespace' && o.kind !== 'ServiceAccount'));
   }
   const file = INSTALL_FILES[which];
   const objects = manifestObjects(file);
@@ -1148,7 +1166,8 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
   }));
 
   test('the discovery example keeps exactly the annotated Services and pods (IPv4, IPv6) and the static targets, with scheme, path, port and params; '
-    + 'the static HTTPS target is scraped with the CA and token of a Secret; the kubelet\'s /metrics/probes and /metrics/resource land as job="kubelet"',
+    + 'the static HTTPS target is scraped with the CA and token of a Secret; the kubelet\'s /metrics/probes and /metrics/resource land as job="kubelet"; '
+    + 'the control-plane jobs find the fake control-plane pods at the ports and with the job labels of real clusters',
   { timeout: 150_000 }, tracked(async t => {
     const objects = await install('discovery');
     await mountServiceAccount(objects);
@@ -1163,7 +1182,19 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
       metadata: { name: 'edge-scrape', namespace: sts.metadata.namespace },
       stringData: { 'ca.crt': fs.readFileSync(cluster.pki.ca.cert, 'utf8'), 'token': EDGE_TOKEN },
     };
-    await cluster.apply([edgeSecret]);
+    // ControlPlaneScrape etcd: the client certificate from the user's Secret.
+    const etcdClient = issueCert(cluster.pki.dir, 'etcd-client', '/CN=prometheus', ['extendedKeyUsage=clientAuth']);
+    const etcdSecret: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'etcd-client', namespace: sts.metadata.namespace },
+      stringData: {
+        'ca.crt': fs.readFileSync(cluster.pki.ca.cert, 'utf8'),
+        'tls.crt': fs.readFileSync(etcdClient.cert, 'utf8'),
+        'tls.key': fs.readFileSync(etcdClient.key, 'utf8'),
+      },
+    };
+    await cluster.apply([edgeSecret, etcdSecret]);
     // The fake kubelets, unless the quick start's are running already.
     if (!targets) {
       discoveryKubelets ??= await FakeTargets.start({
@@ -1177,7 +1208,7 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
     });
     discovery = await startPrometheus({
       tools,
-      objects: [...objects, edgeSecret],
+      objects: [...objects, edgeSecret, etcdSecret],
       workDir,
       processes: processes!,
       name: 'prometheus-discovery',
@@ -1193,6 +1224,8 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
     // and the kubelet endpoints' nodes/metrics.
     assert.deepEqual(objects.filter(o => o.kind === 'ClusterRole').map(o => o.rules), [[
       { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }, { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+      // and the scheduler's and controller-manager's /metrics (they ask the API server).
+      { nonResourceURLs: ['/metrics'], verbs: ['get'] },
     ]]);
     const data = await settledDiscovery(discovery, jobs, d => compareTargets(d, jobs, DISCOVERY_EXPECTED, []));
     const log = fs.readFileSync(discovery.managed.logFile, 'utf8');

@@ -13,7 +13,7 @@ import {
   ApiServerScrape, CadvisorMetrics, CadvisorScrape, DiscoveryRole, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
   Scheme, ScrapeOptions, ServiceScrape, StaticScrape, TlsVersion, KubernetesScrape, KubeletEndpoint,
-  KubeletEndpointScrape,
+  KubeletEndpointScrape, ControlPlaneComponent, ControlPlaneScrape,
 } from '../src';
 
 /** mulberry32: small, seedable, good enough to pick options. */
@@ -266,6 +266,20 @@ export function buildCombination(app: App, index: number, r: Rng): PrometheusSta
   for (const endpoint of x.some([KubeletEndpoint.PROBES, KubeletEndpoint.RESOURCE], 1)) {
     new KubeletEndpointScrape(chart, jobName('kubelet-endpoint'), {
       prometheus, endpoint, jobName: jobName('kubelet-endpoint'), ...commonOptions(x, DiscoveryRole.NODE, scrapeInterval, scrapeTimeout),
+    });
+  }
+  // etcd needs a client certificate, whose files promtool would look for: covered by the cluster test.
+  for (const component of x.some([ControlPlaneComponent.SCHEDULER, ControlPlaneComponent.CONTROLLER_MANAGER,
+    ControlPlaneComponent.KUBE_PROXY, ControlPlaneComponent.COREDNS], 2)) {
+    const https = component === ControlPlaneComponent.SCHEDULER || component === ControlPlaneComponent.CONTROLLER_MANAGER;
+    new ControlPlaneScrape(chart, jobName('control-plane'), {
+      prometheus,
+      component,
+      namespace: x.bool(0.2) ? 'control-plane' : undefined,
+      port: x.bool(0.2) ? x.pick([8080, 9100, 10259]) : undefined,
+      tls: https && x.bool(0.5) ? { insecureSkipVerify: true } : undefined,
+      ...commonOptions(x, DiscoveryRole.POD, scrapeInterval, scrapeTimeout),
+      jobName: jobName('control-plane'),
     });
   }
   return prometheus;

@@ -5,7 +5,8 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
   AnnotatedObjects, AnnotationScrape,
-  ApiServerScrape, BlackboxExporter, BlackboxModule, CadvisorMetrics, CadvisorScrape, DiscoveryRole, EndpointDiscovery, KubeletScrape,
+  ApiServerScrape, BlackboxExporter, ControlPlaneComponent, ControlPlaneScrape,
+  BlackboxModule, CadvisorMetrics, CadvisorScrape, DiscoveryRole, EndpointDiscovery, KubeletScrape,
   KubeletEndpoint, KubeletEndpointScrape, KubernetesScrape, KubeStateMetrics,
   KubeStateMetricsCollector, IngressProbe, NodeExporter, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule, Scheme,
   ScrapeAuthorization, SecretKey, ServiceProbe, ServiceScrape, StaticScrape,
@@ -123,6 +124,22 @@ export function constructsChart(app: App): Chart {
       RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: 'metrics' }),
       RelabelRule.copy('__meta_kubernetes_node_label_accelerator', 'accelerator'),
     ],
+  });
+  // --- end
+
+  // --- ControlPlaneScrape
+  new ControlPlaneScrape(chart, 'coredns', { prometheus, component: ControlPlaneComponent.COREDNS }).addRules();
+  new ControlPlaneScrape(chart, 'kube-proxy', { prometheus, component: ControlPlaneComponent.KUBE_PROXY });
+  // Self-managed control planes only (not EKS, GKE or AKS):
+  new ControlPlaneScrape(chart, 'scheduler', {
+    prometheus,
+    component: ControlPlaneComponent.SCHEDULER,
+    tls: { insecureSkipVerify: true }, // kubeadm's self-signed serving certificate
+  }).addRules();
+  new ControlPlaneScrape(chart, 'etcd', {
+    prometheus,
+    component: ControlPlaneComponent.ETCD,
+    tls: { ca: SecretKey.of('etcd-client', 'ca.crt'), cert: SecretKey.of('etcd-client', 'tls.crt'), key: SecretKey.of('etcd-client', 'tls.key') },
   });
   // --- end
 

@@ -7,7 +7,8 @@
  */
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  AnnotatedObjects, AnnotationScrape, DiscoveryRole, KubeletEndpoint, KubeletEndpointScrape, KubernetesScrape, PrometheusStack, RelabelRule,
+  AnnotatedObjects, AnnotationScrape, ControlPlaneComponent, ControlPlaneScrape,
+  DiscoveryRole, KubeletEndpoint, KubeletEndpointScrape, KubernetesScrape, PrometheusStack, RelabelRule,
   Scheme, ScrapeAuthorization, SecretKey, StaticScrape,
 } from '../src';
 
@@ -53,5 +54,15 @@ export function discoveryStack(app: App): Chart {
   // The kubelet's other endpoints, through nodes/metrics.
   new KubeletEndpointScrape(chart, 'kubelet-probes', { prometheus, endpoint: KubeletEndpoint.PROBES });
   new KubeletEndpointScrape(chart, 'kubelet-resource', { prometheus, endpoint: KubeletEndpoint.RESOURCE });
+  // The control plane, from its pods in kube-system.
+  new ControlPlaneScrape(chart, 'scheduler', { prometheus, component: ControlPlaneComponent.SCHEDULER, tls: { insecureSkipVerify: true } });
+  new ControlPlaneScrape(chart, 'controller-manager', { prometheus, component: ControlPlaneComponent.CONTROLLER_MANAGER, tls: { insecureSkipVerify: true } });
+  new ControlPlaneScrape(chart, 'etcd', {
+    prometheus,
+    component: ControlPlaneComponent.ETCD,
+    tls: { ca: SecretKey.of('etcd-client', 'ca.crt'), cert: SecretKey.of('etcd-client', 'tls.crt'), key: SecretKey.of('etcd-client', 'tls.key') },
+  });
+  new ControlPlaneScrape(chart, 'kube-proxy', { prometheus, component: ControlPlaneComponent.KUBE_PROXY }).addRules();
+  new ControlPlaneScrape(chart, 'coredns', { prometheus, component: ControlPlaneComponent.COREDNS }).addRules();
   return chart;
 }

@@ -26,6 +26,8 @@ export type { KubernetesScrapeOptions, KubernetesScrapeProps } from './scrapes/k
 export type { KubernetesSelector } from './model/selector';
 export { KubeletEndpoint, KubeletEndpointScrape } from './scrapes/kubelet-endpoint-scrape';
 export type { KubeletEndpointScrapeOptions, KubeletEndpointScrapeProps } from './scrapes/kubelet-endpoint-scrape';
+export { ControlPlaneComponent, ControlPlaneScrape } from './scrapes/control-plane-scrape';
+export type { ControlPlaneScrapeOptions, ControlPlaneScrapeProps } from './scrapes/control-plane-scrape';
 export { KubeStateMetricsCollector, DEFAULT_KUBE_STATE_METRICS_COLLECTORS, KubeStateMetrics } from './components/kube-state-metrics';
 export type { KubeStateMetricsOptions, KubeStateMetricsProps } from './components/kube-state-metrics';
 export { RelabelAction, RelabelRule } from './model/relabel';

@@ -5,9 +5,10 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import {
   AnnotatedObjects, AnnotationScrape, CadvisorMetrics, DiscoveryRole,
+  ControlPlaneComponent, ControlPlaneScrape,
   KubeletEndpoint, KubeletEndpointScrape, KubernetesScrape, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
   KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
-  Scheme, ScrapeAuthorization, ServiceScrape, StaticScrape, TlsVersion,
+  Scheme, ScrapeAuthorization, SecretKey, ServiceScrape, StaticScrape, TlsVersion,
 } from '../src';
 import { chart, stack } from './util';
 
@@ -44,6 +45,10 @@ const statics = (props: object) => {
 const k8sJob = (props: object) => {
   const { chart: c, prometheus } = C();
   return new KubernetesScrape(c, 'custom', { prometheus, role: DiscoveryRole.POD, ...props } as any);
+};
+const controlPlane = (props: object) => {
+  const { chart: c, prometheus } = C();
+  return new ControlPlaneScrape(c, 'cp', { prometheus, ...props } as any);
 };
 const stackWith = (props: object) => stack(props as any);
 
@@ -234,6 +239,20 @@ const CASES: Case[] = [
     const { chart: c, prometheus } = C();
     return new KubeletEndpointScrape(c, 'kubelet-probes', { prometheus } as any);
   }, 'test/kubelet-probes', 'endpoint', 'undefined'],
+  // --- ControlPlaneScrape
+  ['unknown control-plane component', () => controlPlane({ component: 'cloud-controller-manager' }), 'test/cp', 'component', '"cloud-controller-manager"'],
+  ['etcd without a client certificate', () => controlPlane({ component: ControlPlaneComponent.ETCD }), 'test/cp', 'tls', 'null'],
+  ['etcd with a CA only', () => controlPlane({ component: ControlPlaneComponent.ETCD, tls: { ca: SecretKey.of('etcd', 'ca.crt') } }), 'test/cp', 'tls', '{"ca":{"_secretName":"etcd","_key":"ca.crt"}}'],
+  ['TLS for kube-proxy', () => controlPlane({ component: ControlPlaneComponent.KUBE_PROXY, tls: { insecureSkipVerify: true } }), 'test/cp', 'tls', '{"insecureSkipVerify":true}'],
+  ['control-plane port 0', () => controlPlane({ component: ControlPlaneComponent.COREDNS, port: 0 }), 'test/cp', 'port', '0'],
+  ['control-plane namespace in capitals', () => controlPlane({ component: ControlPlaneComponent.COREDNS, namespace: 'Kube-System' }), 'test/cp', 'namespace', '"Kube-System"'],
+  ['control-plane pod selector with a regex', () => controlPlane({ component: ControlPlaneComponent.KUBE_PROXY, podSelector: 'k8s-app=~proxy' }), 'test/cp', 'podSelector', '"k8s-app=~proxy"'],
+  ['control-plane rules twice', () => {
+    const s = controlPlane({ component: ControlPlaneComponent.KUBE_PROXY }) as ControlPlaneScrape;
+    s.addRules();
+    return s.addRules();
+  }, 'test/cp', 'addRules', '"kube-proxy"'],
+  ['control-plane rule to omit that does not exist', () => (controlPlane({ component: ControlPlaneComponent.COREDNS }) as ControlPlaneScrape).addRules({ omit: ['KubeDNSDown'] }), 'test/cp', 'omit', '"KubeDNSDown"'],
 ];
 
 describe('bad input', () => {

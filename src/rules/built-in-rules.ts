@@ -304,3 +304,8 @@ export function selfMonitoringRules(prometheus: IPrometheus, job: string): Prome
     ],
   };
 }
+
+/** Control-plane components (ControlPlaneScrape): targets down, named after the component. */
+export function controlPlaneRules(name: string, what: string): (job: string) => RuleNeeds[] {
+  return job => targetDown(name, job, undefined, what);
+}

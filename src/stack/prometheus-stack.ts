@@ -30,6 +30,7 @@ import { PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 import { AnnotationScrape, AnnotationScrapeOptions } from '../scrapes/annotation-scrape';
 import { ApiServerScrape, ApiServerScrapeOptions } from '../scrapes/api-server-scrape';
 import { CadvisorScrape, CadvisorScrapeOptions } from '../scrapes/cadvisor-scrape';
+import { ControlPlaneScrape, ControlPlaneScrapeOptions } from '../scrapes/control-plane-scrape';
 import { KubeletEndpointScrape, KubeletEndpointScrapeOptions } from '../scrapes/kubelet-endpoint-scrape';
 import { KubeletScrape, KubeletScrapeOptions } from '../scrapes/kubelet-scrape';
 import { KubernetesScrape, KubernetesScrapeOptions } from '../scrapes/kubernetes-scrape';
@@ -387,6 +388,11 @@ export class PrometheusStack extends Construct implements IPrometheus {
   /** Scrapes the kubelet's `/metrics/probes` or `/metrics/resource` (job label `kubelet`). */
   public addKubeletEndpointScrape(id: string, options: KubeletEndpointScrapeOptions): KubeletEndpointScrape {
     return new KubeletEndpointScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Scrapes a control-plane component (scheduler, controller-manager, etcd, kube-proxy, CoreDNS). */
+  public addControlPlaneScrape(id: string, options: ControlPlaneScrapeOptions): ControlPlaneScrape {
+    return new ControlPlaneScrape(this, id, { ...options, prometheus: this });
   }
 
   /** Deploys kube-state-metrics and scrapes it. */
