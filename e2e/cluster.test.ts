@@ -26,6 +26,7 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DiscoveryRole } from '../src';
 import {
   addLoopbackAddresses, assertInsideSuiteNamespace, blackboxWorkload, Cluster, E2E_DIR, ExporterRun, issueCert, K8sObject,
   loadYamlFile, logProblems, makePki, manifestObjects, parseYaml, podFromTemplate, Processes, prometheusWorkload, PrometheusRun,
@@ -33,6 +34,7 @@ import {
   waitFor, workloads, writeServiceAccountFiles,
 } from './lib/cluster';
 import { appMetrics, CADVISOR_FIXTURE, FakeTargets, KSM_FIXTURE, nodeExporterMetrics } from './lib/fake-targets';
+import { SELECTABLE_FIELDS } from '../src/model/selector';
 
 const DIST = path.join(REPO_DIR, 'dist');
 const QUICK_START = path.join(DIST, 'monitoring.k8s.yaml');
@@ -40,6 +42,8 @@ const PRODUCTION = path.join(DIST, 'production.k8s.yaml');
 const PRODUCTION_RULES = path.join(DIST, 'production.prometheus.rules.yml');
 const STATE_FILE = path.join(E2E_DIR, 'cluster', 'state.yaml');
 const PROBE_STATE_FILE = path.join(E2E_DIR, 'cluster', 'probes.yaml');
+const DISCOVERY = path.join(DIST, 'discovery.k8s.yaml');
+const ANNOTATION_STATE_FILE = path.join(E2E_DIR, 'cluster', 'annotations.yaml');
 const NODES = [{ name: 'node-a', ip: '10.244.0.11' }, { name: 'node-b', ip: '10.244.0.12' }];
 const KUBELET_PORT = 10250;
 const NODE_EXPORTER_PORT = 9100;
@@ -130,6 +134,95 @@ const EXPECTED: Record<string, JobExpectation> = {
   // The stack's self-scrape (selfMonitoring, on by default): a static target in the pod.
   'prometheus': {
     active: { 'http://localhost:9090/metrics': { job: 'prometheus', instance: 'localhost:9090' } },
+    dropped: [],
+  },
+};
+const EDGE_IP = '10.244.0.91';
+const EDGE_TOKEN = 'edge-e2e-token';
+/**
+ * What the discovery example (examples/discovery.ts) must keep from e2e/cluster/annotations.yaml,
+ * from the README's AnnotationScrape section (the Helm chart's annotation semantics), not from
+ * the rendered config.
+ */
+const ANN = { namespace: 'annotated' };
+const DISCOVERY_EXPECTED: Record<string, JobExpectation> = {
+  'kubernetes-service-endpoints': {
+    active: {
+      // Service web: every annotation, on its IPv4 and its IPv6 slice (the host keeps its brackets)
+      'https://10.244.1.1:9102/admin/metrics?format=prometheus':
+        { job: 'kubernetes-service-endpoints', instance: '10.244.1.1:9102', ...ANN, service: 'web', app: 'web' },
+      'https://[fd00:10:244:1::1]:9102/admin/metrics?format=prometheus':
+        { job: 'kubernetes-service-endpoints', instance: '[fd00:10:244:1::1]:9102', ...ANN, service: 'web', app: 'web' },
+      // Service plain: scrape only; its endpoint is pod plain-0 on node-a
+      'http://10.244.1.2:8080/metrics': { job: 'kubernetes-service-endpoints', instance: '10.244.1.2:8080', ...ANN, service: 'plain', app: 'plain', node: 'node-a' },
+    },
+    // plain-0's port the Service does not expose, Service hidden (unannotated), Service slow (scrape-slow)
+    dropped: ['10.244.1.2:9999', '10.244.1.3:8080', '10.244.1.4:8080'],
+  },
+  'kubernetes-service-endpoints-slow': {
+    active: { 'http://10.244.1.4:8080/metrics': { job: 'kubernetes-service-endpoints-slow', instance: '10.244.1.4:8080', ...ANN, service: 'slow' } },
+    dropped: ['10.244.1.1:8080', '[fd00:10:244:1::1]:8080', '10.244.1.2:8080', '10.244.1.2:9999', '10.244.1.3:8080'],
+  },
+  'kubernetes-pods': {
+    active: {
+      // worker-0: port and path annotations, a param, no declared port
+      'http://10.244.1.5:9100/m?debug=1': { job: 'kubernetes-pods', instance: '10.244.1.5:9100', ...ANN, pod: 'worker-0', node: 'node-b', app: 'worker' },
+      // IPv6 pods: a declared port, and the port annotation on a bare pod IP
+      'http://[fd00:10:244:1::6]:8080/metrics': { job: 'kubernetes-pods', instance: '[fd00:10:244:1::6]:8080', ...ANN, pod: 'v6-0', node: 'node-a', app: 'v6' },
+      'http://[fd00:10:244:1::7]:9100/metrics': { job: 'kubernetes-pods', instance: '[fd00:10:244:1::7]:9100', ...ANN, pod: 'v6port-0', node: 'node-a', app: 'v6port' },
+    },
+    // plain-0 (unannotated, two ports), worker-0's init container, done-0 (Succeeded), noport-0 (no port at all)
+    dropped: ['10.244.1.2:8080', '10.244.1.2:9999', '10.244.1.5', '10.244.1.8:8080', '10.244.1.9'],
+  },
+  'prometheus': {
+    active: { 'http://localhost:9090/metrics': { job: 'prometheus', instance: 'localhost:9090' } },
+    dropped: [],
+  },
+  // KubernetesScrape: the API server filters by label (app in (plain,v6,done)) and field
+  // (status.phase=Running: not done-0); node labels attached through the node informer.
+  'custom-pods': {
+    active: {
+      'http://10.244.1.2:8080/metrics': { job: 'custom-pods', instance: '10.244.1.2:8080', pod: 'plain-0', port: 'http', hostname: 'node-a' },
+      'http://10.244.1.2:9999/metrics': { job: 'custom-pods', instance: '10.244.1.2:9999', pod: 'plain-0', port: 'debug', hostname: 'node-a' },
+      'http://[fd00:10:244:1::6]:8080/metrics': { job: 'custom-pods', instance: '[fd00:10:244:1::6]:8080', pod: 'v6-0', port: 'http', hostname: 'node-a' },
+    },
+    dropped: [],
+  },
+  // KubeletEndpointScrape: every node, job="kubelet", metrics_path as kube-prometheus labels them.
+  ...Object.fromEntries(['probes', 'resource'].map(e => [`kubelet-${e}`, {
+    active: Object.fromEntries(NODES.map(n => [`https://${n.ip}:${KUBELET_PORT}/metrics/${e}`,
+      { job: 'kubelet', instance: n.name, node: n.name, metrics_path: `/metrics/${e}` }])),
+    dropped: [],
+  }])),
+  // ControlPlaneScrape: the pod IP and the component's port, the mixin's job labels; CoreDNS
+  // only at its metrics port (IPv6: brackets), the failed CoreDNS pod never listed.
+  ...Object.fromEntries([['kube-scheduler', 'https', 10259, 'kube-scheduler-node-a'], ['kube-controller-manager', 'https', 10257, 'kube-controller-manager-node-a'],
+    ['etcd', 'https', 2379, 'etcd-node-a']].map(([job, scheme, port, pod]) => [job, {
+    active: { [`${scheme}://10.244.0.11:${port}/metrics`]: { job, instance: `10.244.0.11:${port}`, namespace: 'kube-system', pod, node: 'node-a' } },
+    dropped: [],
+  }])),
+  'kube-proxy': {
+    active: { 'http://10.244.0.12:10249/metrics': { job: 'kube-proxy', instance: '10.244.0.12:10249', namespace: 'kube-system', pod: 'kube-proxy-7xk2p', node: 'node-b' } },
+    dropped: [],
+  },
+  'coredns': {
+    active: {
+      'http://[fd00:10:244:1::20]:9153/metrics':
+        { job: 'kube-dns', instance: '[fd00:10:244:1::20]:9153', namespace: 'kube-system', pod: 'coredns-668d6bf9bc-x2x7v', node: 'node-a' },
+    },
+    dropped: ['[fd00:10:244:1::20]:53', '[fd00:10:244:1::20]:53'],
+  },
+  // StaticScrape: exactly the listed targets, with their labels, scheme, path and params.
+  'edge': {
+    active: { 'https://edge.example.net:9443/prometheus?module=default': { job: 'edge', instance: 'edge.example.net:9443', site: 'fra' } },
+    dropped: [],
+  },
+  'databases': {
+    active: {
+      'http://db-1.example.com:9187/metrics': { job: 'databases', instance: 'db-1.example.com:9187', role: 'primary' },
+      'http://192.0.2.10:9187/metrics': { job: 'databases', instance: '192.0.2.10:9187', role: 'replica' },
+      'http://[2001:db8::10]:9187/metrics': { job: 'databases', instance: '[2001:db8::10]:9187' },
+    },
     dropped: [],
   },
 };
@@ -232,6 +325,9 @@ let cluster: Cluster;
 let targets: FakeTargets | undefined;
 let prometheus: PrometheusRun | undefined;
 let production: ProductionRun | undefined;
+let discovery: PrometheusRun | undefined;
+let edgeTargets: FakeTargets | undefined;
+let discoveryKubelets: FakeTargets | undefined;
 let addedAddresses: string[] = [];
 
 /** Wraps a test body: counts failures (the work dir is kept for them). */
@@ -311,8 +407,8 @@ function podSecurityByContent(objects: K8sObject[]): Record<string, Record<strin
   return Object.fromEntries(Object.entries(levels).map(([ns, level]) => [ns, podSecurityLabels(level)]));
 }
 
-type Install = 'quick start' | 'production';
-const INSTALL_FILES: Record<Install, string> = { 'quick start': QUICK_START, 'production': PRODUCTION };
+type Install = 'quick start' | 'production' | 'discovery';
+const INSTALL_FILES: Record<Install, string> = { 'quick start': QUICK_START, 'production': PRODUCTION, 'discovery': DISCOVERY };
 let installed: { which: Install; objects: K8sObject[] } | undefined;
 let baseStateApplied = false;
 
@@ -329,6 +425,7 @@ async function install(which: Install): Promise<K8sObject[]> {
     // finalized (and the suite labels the namespaces itself).
     await cluster.delete(installed.objects.filter(o => o.kind !== 'Namespace'), ['--wait=true']);
     if (installed.which === 'production') await removeProductionState();
+    if (installed.which === 'discovery') await cluster.delete((loadYamlFile(ANNOTATION_STATE_FILE) as K8sObject[]).filter(o => o.kind !== 'Namespace' && o.kind !== 'ServiceAccount'));
   }
   const file = INSTALL_FILES[which];
   const objects = manifestObjects(file);
@@ -340,12 +437,13 @@ async function install(which: Install): Promise<K8sObject[]> {
     baseStateApplied = true;
   }
   if (which === 'production') await applyProductionState(objects);
+  if (which === 'discovery') await applyWithStatus(loadYamlFile(ANNOTATION_STATE_FILE) as K8sObject[]);
   installed = { which, objects };
   return objects;
 }
 
 async function stopPrometheuses(): Promise<void> {
-  for (const run of [prometheus, production?.prometheus]) {
+  for (const run of [prometheus, production?.prometheus, discovery]) {
     if (run && !run.managed.exit) await processes!.stop(run.managed);
   }
 }
@@ -550,6 +648,8 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
   after(async () => {
     await targets?.close();
     await production?.fakes.close();
+    await edgeTargets?.close();
+    await discoveryKubelets?.close();
     const stopped = processes ? await processes.stopAll() : [];
     processes?.dispose();
     removeLoopbackAddresses(addedAddresses);
@@ -1089,6 +1189,138 @@ describe('cluster: manifests, discovery, scraping, probes and RBAC against a rea
     assert.deepEqual(await wrongAccess(checks), [], 'RBAC of dist/production.k8s.yaml');
     report(t, 'productionRbacChecks', { allowed: checks.filter(c => c.allowed).length, denied: checks.filter(c => !c.allowed).length });
   }));
+
+  test('the discovery example keeps exactly the annotated Services and pods (IPv4, IPv6) and the static targets, with scheme, path, port and params; '
+    + 'the static HTTPS target is scraped with the CA and token of a Secret; the kubelet\'s /metrics/probes and /metrics/resource land as job="kubelet"; '
+    + 'the control-plane jobs find the fake control-plane pods at the ports and with the job labels of real clusters',
+  { timeout: 150_000 }, tracked(async t => {
+    const objects = await install('discovery');
+    await mountServiceAccount(objects);
+    const { sts } = prometheusWorkload(objects);
+    // StaticScrape edge: HTTPS to a host outside the cluster, its CA and bearer token from the
+    // user's Secret, which the StatefulSet mounts (created here, as the user would).
+    addedAddresses = [...addedAddresses, ...addLoopbackAddresses([EDGE_IP])];
+    const edgeTls = issueCert(cluster.pki.dir, 'edge', '/CN=edge.example.net', ['subjectAltName=DNS:edge.example.net', 'extendedKeyUsage=serverAuth']);
+    const edgeSecret: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'edge-scrape', namespace: sts.metadata.namespace },
+      stringData: { 'ca.crt': fs.readFileSync(cluster.pki.ca.cert, 'utf8'), 'token': EDGE_TOKEN },
+    };
+    // ControlPlaneScrape etcd: the client certificate from the user's Secret.
+    const etcdClient = issueCert(cluster.pki.dir, 'etcd-client', '/CN=prometheus', ['extendedKeyUsage=clientAuth']);
+    const etcdSecret: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'etcd-client', namespace: sts.metadata.namespace },
+      stringData: {
+        'ca.crt': fs.readFileSync(cluster.pki.ca.cert, 'utf8'),
+        'tls.crt': fs.readFileSync(etcdClient.cert, 'utf8'),
+        'tls.key': fs.readFileSync(etcdClient.key, 'utf8'),
+      },
+    };
+    await cluster.apply([edgeSecret, etcdSecret]);
+    // The fake kubelets, unless the quick start's are running already.
+    if (!targets) {
+      discoveryKubelets ??= await FakeTargets.start({
+        kubelets: NODES.map(n => ({ node: n.name, ip: n.ip, port: KUBELET_PORT, ...cluster.pki.kubelets[n.name] })),
+        cadvisor: fs.readFileSync(CADVISOR_FIXTURE, 'utf8'),
+        authorize: (tok, node, p) => cluster.kubeletAuthorize(tok, node, p),
+      });
+    }
+    edgeTargets ??= await FakeTargets.start({
+      http: [{ name: 'static edge', ip: EDGE_IP, port: 9443, path: '/prometheus', tls: edgeTls, bearerToken: EDGE_TOKEN, body: appMetrics('edge') }],
+    });
+    discovery = await startPrometheus({
+      tools,
+      objects: [...objects, edgeSecret, etcdSecret],
+      workDir,
+      processes: processes!,
+      name: 'prometheus-discovery',
+      podName: `${sts.metadata.name}-0`,
+      sandbox: { hosts: { 'edge.example.net': EDGE_IP } },
+    });
+    const cm = objects.find(o => o.kind === 'ConfigMap' && o.data?.['prometheus.yml']);
+    assert.equal(discovery.configText, cm?.data['prometheus.yml']);
+    const config = parseYaml(discovery.configText, workDir)[0];
+    const jobs: string[] = (config.scrape_configs ?? []).map((j: any) => j.job_name);
+    assert.deepEqual([...jobs].sort(), Object.keys(DISCOVERY_EXPECTED).sort(), 'the discovery example\'s jobs changed: update DISCOVERY_EXPECTED');
+    // Roles in `annotated`; cluster-wide only the node informer of custom-pods' attach_metadata.
+    // and the kubelet endpoints' nodes/metrics.
+    assert.deepEqual(objects.filter(o => o.kind === 'ClusterRole').map(o => o.rules), [[
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] }, { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+      // and the scheduler's and controller-manager's /metrics (they ask the API server).
+      { nonResourceURLs: ['/metrics'], verbs: ['get'] },
+    ]]);
+    const data = await settledDiscovery(discovery, jobs, d => compareTargets(d, jobs, DISCOVERY_EXPECTED, []));
+    const log = fs.readFileSync(discovery.managed.logFile, 'utf8');
+    assert.deepEqual(log.split('\n').filter(l => /forbidden|Unauthorized/i.test(l)), [], 'Prometheus was refused by the API server');
+    const perJob: Record<string, { active: number; dropped: number }> = {};
+    for (const j of jobs) {
+      perJob[j] = {
+        active: data.activeTargets.filter((a: any) => a.scrapePool === j).length,
+        dropped: data.droppedTargets.filter((d: any) => droppedPool(d) === j).length,
+      };
+    }
+    report(t, 'discoveryTargetsPerJob', perJob);
+
+    // The edge target is scraped for real: TLS verified with the Secret's CA, its token sent.
+    let edge: any;
+    await waitFor('the static edge target to be up', async () => {
+      const d = await promApi(discovery!.url, '/api/v1/targets?state=active&scrapePool=edge');
+      edge = d.activeTargets[0];
+      return edge?.health === 'up';
+    }, { timeoutMs: 60_000, intervalMs: 1_000, processes, watch: [discovery.managed], describe: () => JSON.stringify(edge) });
+    const served = edgeTargets!.requests.filter(r => r.target === 'static edge');
+    assert.ok(served.some(r => r.status === 200 && r.path === '/prometheus' && r.serverName === 'edge.example.net'), JSON.stringify(served));
+    assert.deepEqual(served.filter(r => r.status !== 200), [], 'the edge target refused a scrape');
+    const up = await promQuery(discovery.url, 'up{job="edge"}');
+    assert.deepEqual(up.map((r: any) => [r.metric.instance, r.metric.site, r.value[1]]), [['edge.example.net:9443', 'fra', '1']]);
+    report(t, 'staticEdgeScrapes', served.length);
+
+    // The kubelet's other endpoints are scraped through nodes/metrics and land with the mixin's labels.
+    await waitFor('the kubelet-probes and kubelet-resource targets to be up', async () => {
+      const d = await promApi(discovery!.url, '/api/v1/targets?state=active');
+      const kubelet = d.activeTargets.filter((a: any) => a.scrapePool.startsWith('kubelet-'));
+      return kubelet.length === 4 && kubelet.every((a: any) => a.health === 'up');
+    }, { timeoutMs: 60_000, intervalMs: 1_000, processes, watch: [discovery.managed] });
+    const probes = await promQuery(discovery.url, 'prober_probe_total{job="kubelet",metrics_path="/metrics/probes"}');
+    assert.deepEqual(probes.map(r => r.metric.node).sort(), ['node-a', 'node-b']);
+    const cpu = await promQuery(discovery.url, 'node_cpu_usage_seconds_total{job="kubelet",metrics_path="/metrics/resource"}');
+    assert.deepEqual(cpu.map(r => [r.metric.node, r.value[1]]).sort(), [['node-a', '1234.5'], ['node-b', '987.6']]);
+  }));
+
+  test('the API server selects by exactly the fields KubernetesScrape accepts in field selectors, and refuses the others', { timeout: 60_000 },
+    tracked(async t => {
+      const paths: Record<string, string> = {
+        pod: '/api/v1/pods',
+        node: '/api/v1/nodes',
+        service: '/api/v1/services',
+        endpoints: '/api/v1/endpoints',
+        endpointslice: '/apis/discovery.k8s.io/v1/endpointslices',
+        ingress: '/apis/networking.k8s.io/v1/ingresses',
+      };
+      const refused: Record<string, string[]> = {
+        pod: ['status.hostIP', 'spec.priority'],
+        node: ['spec.nodeName', 'status.phase', 'metadata.namespace'],
+        service: ['spec.selector'],
+        endpoints: ['subsets'],
+        endpointslice: ['addressType'],
+        ingress: ['spec.ingressClassName'],
+      };
+      const wrong: string[] = [];
+      let checked = 0;
+      for (const [role, p] of Object.entries(paths)) {
+        const accepted = ['metadata.name', ...(role === 'node' ? [] : ['metadata.namespace']), ...SELECTABLE_FIELDS[role as DiscoveryRole]];
+        for (const [field, ok] of [...accepted.map(f => [f, true] as const), ...refused[role].map(f => [f, false] as const)]) {
+          const r = await cluster.api('GET', `${p}?limit=1&fieldSelector=${encodeURIComponent(`${field}=x`)}`);
+          checked++;
+          if ((r.status === 200) !== ok) wrong.push(`${role} ${field}: HTTP ${r.status}, expected ${ok ? 200 : 400} ${r.body.slice(0, 200)}`);
+        }
+      }
+      assert.deepEqual(wrong, []);
+      report(t, 'fieldSelectorsChecked', checked);
+    }));
 });
 
 interface AccessCheck {

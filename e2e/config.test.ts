@@ -55,6 +55,22 @@ before(() => {
     fs.mkdirSync('/etc/prometheus');
   }
   for (const rules of distFiles('.rules.yml')) fs.copyFileSync(rules, '/etc/prometheus/rules.yml');
+  // What the kubelet mounts from the user's Secrets that the example StatefulSets reference
+  // (credentials from SecretKey): a file per referenced key, at its mount path.
+  for (const file of distFiles('.k8s.yaml')) {
+    for (const o of parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJS())) {
+      if (o?.kind !== 'StatefulSet') continue;
+      const pod = o.spec.template.spec;
+      for (const c of pod.containers) {
+        for (const m of c.volumeMounts ?? []) {
+          const secret = (pod.volumes ?? []).find((v: any) => v.name === m.name)?.secret;
+          if (!secret) continue;
+          fs.mkdirSync(m.mountPath, { recursive: true });
+          for (const it of secret.items ?? []) fs.writeFileSync(path.join(m.mountPath, it.path), `placeholder for ${secret.secretName}/${it.key}\n`);
+        }
+      }
+    }
+  }
 
   fs.rmSync(matrixDir, { recursive: true, force: true });
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'ts-node'),

@@ -9,9 +9,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
+  AnnotatedObjects, AnnotationScrape,
   ApiServerScrape, CadvisorMetrics, CadvisorScrape, DiscoveryRole, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
-  KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusMode, PrometheusStack, PrometheusStorage, RelabelRule,
-  RemoteWriteAuth, RemoteWriteEndpoint, RemoteWriteMessage, Scheme, ScrapeAuthorization, ScrapeOptions, SecretKey, ServiceScrape,
+  ControlPlaneComponent, ControlPlaneScrape, KubeletEndpoint, KubeletEndpointScrape, KubernetesScrape,
+  KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusMode, PrometheusStack, PrometheusStorage,
+  RelabelRule, RemoteWriteAuth, RemoteWriteEndpoint, RemoteWriteMessage, Scheme, ScrapeAuthorization, ScrapeOptions,
+  SecretKey, ServiceScrape, StaticScrape, TlsVersion,
 } from '../src';
 
 /** mulberry32: small, seedable, good enough to pick options. */
@@ -268,6 +271,90 @@ export function buildCombination(app: App, index: number, r: Rng): PrometheusSta
           break;
       }
     }
+  }
+  // Issue 16's constructs, from a generator of their own, so the combinations above stay as they were.
+  const x = rng(index * 7919 + 16);
+  if (x.bool(0.6)) {
+    const objects = x.pick([AnnotatedObjects.SERVICE_ENDPOINTS, AnnotatedObjects.PODS]);
+    const role = objects === AnnotatedObjects.PODS ? DiscoveryRole.POD : DiscoveryRole.ENDPOINT_SLICE;
+    for (const slow of x.some([false, true], 2)) {
+      new AnnotationScrape(chart, jobName('annotated'), {
+        prometheus,
+        objects,
+        slow,
+        annotationPrefix: x.bool(0.3) ? x.pick(['example.com', 'metrics.team-a.io']) : undefined,
+        namespaces: x.bool(0.4) ? x.some(NAMESPACES, 2).concat('apps') : undefined,
+        ...commonOptions(x, role, scrapeInterval, scrapeTimeout),
+        jobName: jobName('annotated'),
+        interval: slow ? undefined : commonOptions(x, role, scrapeInterval, scrapeTimeout).interval,
+        timeout: undefined,
+      });
+    }
+  }
+  if (x.bool(0.5)) {
+    const hosts = ['db-1.example.com', '192.0.2.10', '[2001:db8::10]', 'edge.example.net', '[::1]'];
+    new StaticScrape(chart, jobName('static'), {
+      prometheus,
+      targets: x.some(hosts, 3).concat('static.example.org').map((h, i) => ({
+        address: `${h}:${x.pick([80, 443, 9100, 9187])}`,
+        labels: x.bool(0.5) ? { role: x.pick(['primary', 'replica']), ...(i % 2 ? { zone: 'b' } : {}) } : undefined,
+      })),
+      scheme: x.bool(0.3) ? Scheme.HTTPS : undefined,
+      metricsPath: x.bool(0.3) ? '/prometheus' : undefined,
+      params: x.bool(0.2) ? { module: ['if_mib'] } : undefined,
+      // promtool checks that credential files exist: Secret keys are covered by the cluster test.
+      tls: x.bool(0.2) ? { serverName: 'static.example.org', minVersion: TlsVersion.TLS13 } : undefined,
+      ...commonOptions(x, DiscoveryRole.NODE, scrapeInterval, scrapeTimeout),
+      relabelings: x.bool(0.4) ? [RelabelRule.setLabel('site', 'fra'), RelabelRule.copy('__address__', 'target')] : undefined,
+      jobName: jobName('static'),
+    });
+  }
+  if (x.bool(0.6)) {
+    const role = x.pick([DiscoveryRole.POD, DiscoveryRole.ENDPOINT_SLICE, DiscoveryRole.ENDPOINTS, DiscoveryRole.NODE, DiscoveryRole.SERVICE]);
+    const selectors: Record<string, Array<{ role: DiscoveryRole; label?: string; field?: string }>> = {
+      [DiscoveryRole.POD]: [{ role: DiscoveryRole.POD, label: 'app.kubernetes.io/name in (web,api),!canary', field: 'status.phase=Running' },
+        { role: DiscoveryRole.NODE, label: 'kubernetes.io/os=linux' }],
+      [DiscoveryRole.ENDPOINT_SLICE]: [{ role: DiscoveryRole.SERVICE, label: 'team=a' }, { role: DiscoveryRole.POD, field: 'spec.nodeName!=' },
+        { role: DiscoveryRole.ENDPOINT_SLICE, label: 'endpointslice.kubernetes.io/managed-by' }],
+      [DiscoveryRole.ENDPOINTS]: [{ role: DiscoveryRole.ENDPOINTS, field: 'metadata.name!=kubernetes' }, { role: DiscoveryRole.SERVICE, label: 'tier notin (test)' }],
+      [DiscoveryRole.NODE]: [{ role: DiscoveryRole.NODE, label: 'node-role.kubernetes.io/worker', field: 'spec.unschedulable=false' }],
+      [DiscoveryRole.SERVICE]: [{ role: DiscoveryRole.SERVICE, field: 'spec.type=ClusterIP' }],
+    };
+    const nodeMeta = role !== DiscoveryRole.NODE && role !== DiscoveryRole.SERVICE && x.bool(0.5);
+    const nsMeta = role !== DiscoveryRole.NODE && x.bool(0.4);
+    new KubernetesScrape(chart, jobName('custom'), {
+      prometheus,
+      role,
+      namespaces: role !== DiscoveryRole.NODE && x.bool(0.5) ? x.some(NAMESPACES, 2).concat('apps') : undefined,
+      selectors: x.bool(0.7) ? x.some(selectors[role], 2) : undefined,
+      attachNodeMetadata: nodeMeta || undefined,
+      attachNamespaceMetadata: nsMeta || undefined,
+      ...commonOptions(x, role, scrapeInterval, scrapeTimeout),
+      relabelings: [
+        ...(nodeMeta ? [RelabelRule.copy('__meta_kubernetes_node_label_topology_kubernetes_io_zone', 'zone')] : []),
+        ...(nsMeta ? [RelabelRule.copy('__meta_kubernetes_namespace_label_team', 'team')] : []),
+      ],
+      jobName: jobName('custom'),
+    });
+  }
+  for (const endpoint of x.some([KubeletEndpoint.PROBES, KubeletEndpoint.RESOURCE], 1)) {
+    new KubeletEndpointScrape(chart, jobName('kubelet-endpoint'), {
+      prometheus, endpoint, jobName: jobName('kubelet-endpoint'), ...commonOptions(x, DiscoveryRole.NODE, scrapeInterval, scrapeTimeout),
+    });
+  }
+  // etcd needs a client certificate, whose files promtool would look for: covered by the cluster test.
+  for (const component of x.some([ControlPlaneComponent.SCHEDULER, ControlPlaneComponent.CONTROLLER_MANAGER,
+    ControlPlaneComponent.KUBE_PROXY, ControlPlaneComponent.COREDNS], 2)) {
+    const https = component === ControlPlaneComponent.SCHEDULER || component === ControlPlaneComponent.CONTROLLER_MANAGER;
+    new ControlPlaneScrape(chart, jobName('control-plane'), {
+      prometheus,
+      component,
+      namespace: x.bool(0.2) ? 'control-plane' : undefined,
+      port: x.bool(0.2) ? x.pick([8080, 9100, 10259]) : undefined,
+      tls: https && x.bool(0.5) ? { insecureSkipVerify: true } : undefined,
+      ...commonOptions(x, DiscoveryRole.POD, scrapeInterval, scrapeTimeout),
+      jobName: jobName('control-plane'),
+    });
   }
   return prometheus;
 }

@@ -4,10 +4,11 @@
  */
 import { App, Chart, Duration, Size } from 'cdk8s';
 import {
-  AlertMatcher, ApiServerScrape, BlackboxExporter, BlackboxModule, CadvisorMetrics, CadvisorScrape, EndpointDiscovery,
-  IngressProbe, KubeletScrape, KubeStateMetrics, KubeStateMetricsCollector, NodeExporter, PodPortScrape,
-  PrometheusStack, PrometheusStorage, RelabelRule, RemoteWriteAuth, RemoteWriteMessage, SecretKey, ServiceProbe,
-  ServiceScrape,
+  AlertMatcher, AnnotatedObjects, AnnotationScrape, ApiServerScrape, BlackboxExporter, BlackboxModule, CadvisorMetrics,
+  CadvisorScrape, ControlPlaneComponent, ControlPlaneScrape, DiscoveryRole, EndpointDiscovery, IngressProbe,
+  KubeletEndpoint, KubeletEndpointScrape, KubeletScrape, KubernetesScrape, KubeStateMetrics, KubeStateMetricsCollector,
+  NodeExporter, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule, RemoteWriteAuth, RemoteWriteMessage,
+  Scheme, ScrapeAuthorization, SecretKey, ServiceProbe, ServiceScrape, StaticScrape,
 } from '../src';
 
 export function constructsChart(app: App): Chart {
@@ -26,6 +27,11 @@ export function constructsChart(app: App): Chart {
 
   // --- KubeletScrape
   new KubeletScrape(chart, 'kubelet', { prometheus });
+  // --- end
+
+  // --- KubeletEndpointScrape
+  new KubeletEndpointScrape(chart, 'kubelet-probes', { prometheus, endpoint: KubeletEndpoint.PROBES });
+  new KubeletEndpointScrape(chart, 'kubelet-resource', { prometheus, endpoint: KubeletEndpoint.RESOURCE });
   // --- end
 
   // --- CadvisorScrape
@@ -82,6 +88,58 @@ export function constructsChart(app: App): Chart {
 
   // --- IngressProbe
   new IngressProbe(chart, 'ingress-probes', { prometheus, blackboxExporter, module: healthz });
+  // --- end
+
+  // --- AnnotationScrape
+  new AnnotationScrape(chart, 'annotated-services', { prometheus });
+  new AnnotationScrape(chart, 'annotated-services-slow', { prometheus, slow: true });
+  new AnnotationScrape(chart, 'annotated-pods', { prometheus, objects: AnnotatedObjects.PODS, namespaces: ['shop'] });
+  // --- end
+
+  // --- StaticScrape
+  new StaticScrape(chart, 'databases', {
+    prometheus,
+    targets: [
+      { address: 'db-1.example.com:9187', labels: { role: 'primary' } },
+      { address: '[2001:db8::10]:9187', labels: { role: 'replica' } },
+    ],
+    scheme: Scheme.HTTPS,
+    tls: { ca: SecretKey.of('db-metrics', 'ca.crt') },
+    authorization: ScrapeAuthorization.bearerToken(SecretKey.of('db-metrics', 'token')),
+  });
+  // --- end
+
+  // --- KubernetesScrape
+  new KubernetesScrape(chart, 'gpu-pods', {
+    prometheus,
+    role: DiscoveryRole.POD,
+    namespaces: ['ml'],
+    selectors: [
+      { label: 'app.kubernetes.io/part-of=trainer', field: 'status.phase=Running' },
+      { role: DiscoveryRole.NODE, label: 'accelerator' },
+    ],
+    attachNodeMetadata: true,
+    relabelings: [
+      RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_pod_container_port_name'], regex: 'metrics' }),
+      RelabelRule.copy('__meta_kubernetes_node_label_accelerator', 'accelerator'),
+    ],
+  });
+  // --- end
+
+  // --- ControlPlaneScrape
+  new ControlPlaneScrape(chart, 'coredns', { prometheus, component: ControlPlaneComponent.COREDNS }).addRules();
+  new ControlPlaneScrape(chart, 'kube-proxy', { prometheus, component: ControlPlaneComponent.KUBE_PROXY });
+  // Self-managed control planes only (not EKS, GKE or AKS):
+  new ControlPlaneScrape(chart, 'scheduler', {
+    prometheus,
+    component: ControlPlaneComponent.SCHEDULER,
+    tls: { insecureSkipVerify: true }, // kubeadm's self-signed serving certificate
+  }).addRules();
+  new ControlPlaneScrape(chart, 'etcd', {
+    prometheus,
+    component: ControlPlaneComponent.ETCD,
+    tls: { ca: SecretKey.of('etcd-client', 'ca.crt'), cert: SecretKey.of('etcd-client', 'tls.crt'), key: SecretKey.of('etcd-client', 'tls.key') },
+  });
   // --- end
 
   // --- NodeExporter

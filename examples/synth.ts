@@ -10,10 +10,11 @@ import { Alertmanager, PrometheusStack } from '../src';
 import { agentStack } from './agent';
 import { bookStack } from './book';
 import { constructsChart } from './constructs';
+import { discoveryStack } from './discovery';
 import { productionStack } from './production';
 import { quickstart } from './quickstart';
 
-export const EXAMPLES: Array<(app: App) => Chart> = [quickstart, bookStack, productionStack, agentStack];
+export const EXAMPLES: Array<(app: App) => Chart> = [quickstart, bookStack, productionStack, agentStack, discoveryStack];
 
 const outdir = path.resolve(__dirname, '..', 'dist');
 // Only our own outputs: dist/js holds the npm package built by `projen package`.

@@ -4,10 +4,12 @@
  */
 import { Duration, Size, Testing } from 'cdk8s';
 import {
-  Alertmanager, AlertMatcher, CadvisorMetrics, CadvisorScrape, EndpointDiscovery, KubeletScrape, KubeStateMetrics,
-  KubeStateMetricsCollector, NameValidationScheme, PodPortScrape, PrometheusStack, PrometheusStorage, RelabelRule,
-  Scheme, ScrapeAuthorization, ServiceScrape, TlsVersion,
-  PrometheusMode, RemoteWriteAuth, RemoteWriteMessage, SecretKey, AlertmanagerEndpoint, PrometheusRuleGroup,
+  Alertmanager, AlertmanagerEndpoint, AlertMatcher, AnnotatedObjects, AnnotationScrape, CadvisorMetrics,
+  CadvisorScrape, ControlPlaneComponent, ControlPlaneScrape, DiscoveryRole, EndpointDiscovery, KubeletEndpoint,
+  KubeletEndpointScrape, KubeletScrape, KubernetesScrape, KubeStateMetrics, KubeStateMetricsCollector,
+  NameValidationScheme, PodPortScrape, PrometheusMode, PrometheusRuleGroup, PrometheusStack, PrometheusStorage,
+  RelabelRule, RemoteWriteAuth, RemoteWriteMessage, Scheme, ScrapeAuthorization, SecretKey, ServiceScrape,
+  StaticScrape, TlsVersion,
 } from '../src';
 import { chart, stack } from './util';
 
@@ -32,6 +34,22 @@ const metric = (rule: RelabelRule) => svc({ metricRelabelings: [rule] });
 const legacy = (rule: RelabelRule) => {
   const { chart: c, prometheus } = stack({ nameValidationScheme: NameValidationScheme.LEGACY });
   return new ServiceScrape(c, 'svc', { prometheus, relabelings: [rule] });
+};
+const annotated = (props: object) => {
+  const { chart: c, prometheus } = C();
+  return new AnnotationScrape(c, 'annotated', { prometheus, ...props });
+};
+const statics = (props: object) => {
+  const { chart: c, prometheus } = C();
+  return new StaticScrape(c, 'static', { prometheus, ...props } as any);
+};
+const k8sJob = (props: object) => {
+  const { chart: c, prometheus } = C();
+  return new KubernetesScrape(c, 'custom', { prometheus, role: DiscoveryRole.POD, ...props } as any);
+};
+const controlPlane = (props: object) => {
+  const { chart: c, prometheus } = C();
+  return new ControlPlaneScrape(c, 'cp', { prometheus, ...props } as any);
 };
 const stackWith = (props: object) => stack(props as any);
 const RW_URL = 'https://receiver.example.com/api/v1/write';
@@ -266,6 +284,84 @@ const CASES: Case[] = [
   ['alertmanager zero replicas', () => am({ replicas: 0 }), 'test/alertmanager', 'replicas', '0'],
   ['alertmanager bad external URL', () => am({ externalUrl: 'alerts.example.org' }), 'test/alertmanager', 'externalUrl', '"alerts.example.org"'],
   ['alertmanager no receivers', () => am({ receivers: [] }), 'test/alertmanager', 'receivers', '[]'],
+  // --- AnnotationScrape
+  ['annotation prefix with a slash', () => annotated({ annotationPrefix: 'prometheus.io/' }), 'test/annotated', 'annotationPrefix', '"prometheus.io/"'],
+  ['annotation prefix as a URL', () => annotated({ annotationPrefix: 'https://prometheus.io' }), 'test/annotated', 'annotationPrefix', '"https://prometheus.io"'],
+  ['upper-case annotation prefix', () => annotated({ annotationPrefix: 'Prometheus.io' }), 'test/annotated', 'annotationPrefix', '"Prometheus.io"'],
+  ['empty annotation prefix', () => annotated({ annotationPrefix: '' }), 'test/annotated', 'annotationPrefix', '""'],
+  ['unknown annotated objects', () => annotated({ objects: 'services' }), 'test/annotated', 'objects', '"services"'],
+  ['slow that is not a boolean', () => annotated({ slow: 'yes' }), 'test/annotated', 'slow', '"yes"'],
+  ['unknown annotation discovery', () => annotated({ discovery: 'pod' }), 'test/annotated', 'discovery', '"pod"'],
+  ['endpoint discovery for annotated pods', () => annotated({ objects: AnnotatedObjects.PODS, discovery: EndpointDiscovery.ENDPOINTS }), 'test/annotated', 'discovery', '"endpoints"'],
+  ['annotated pods with an endpointslice meta label', () => annotated({ objects: AnnotatedObjects.PODS, relabelings: [RelabelRule.keep({ sourceLabels: ['__meta_kubernetes_endpointslice_port'], regex: '.+' })] }), 'test/annotated', 'relabelings[0].sourceLabels[0]', '"__meta_kubernetes_endpointslice_port"'],
+  ['annotation scrape in a bad namespace', () => annotated({ namespaces: ['Shop'] }), 'test/annotated', 'namespaces[0]', '"Shop"'],
+  // --- StaticScrape
+  ['static target as a URL', () => statics({ targets: [{ address: 'https://db.example.com:9187/metrics' }] }), 'test/static', 'targets[0].address', '"https://db.example.com:9187/metrics"'],
+  ['static target with a path', () => statics({ targets: [{ address: 'db.example.com:9187/metrics' }] }), 'test/static', 'targets[0].address', '"db.example.com:9187/metrics"'],
+  ['static target without a port', () => statics({ targets: [{ address: 'db.example.com' }] }), 'test/static', 'targets[0].address', '"db.example.com"'],
+  ['static target with port 0', () => statics({ targets: [{ address: 'db.example.com:0' }] }), 'test/static', 'targets[0].address', '"db.example.com:0"'],
+  ['static target with port 70000', () => statics({ targets: [{ address: '192.0.2.1:70000' }] }), 'test/static', 'targets[0].address', '"192.0.2.1:70000"'],
+  ['static IPv6 target without brackets', () => statics({ targets: [{ address: '2001:db8::1:9100' }] }), 'test/static', 'targets[0].address', '"2001:db8::1:9100"'],
+  ['static IPv6 target without a port', () => statics({ targets: [{ address: '[2001:db8::1]' }] }), 'test/static', 'targets[0].address', '"[2001:db8::1]"'],
+  ['static bracketed target that is not IPv6', () => statics({ targets: [{ address: '[db.example.com]:9100' }] }), 'test/static', 'targets[0].address', '"[db.example.com]:9100"'],
+  ['static target with a bad IPv4 address', () => statics({ targets: [{ address: '192.0.2.300:9100' }] }), 'test/static', 'targets[0].address', '"192.0.2.300:9100"'],
+  ['static target with an underscore host', () => statics({ targets: [{ address: 'db_1.example.com:9100' }] }), 'test/static', 'targets[0].address', '"db_1.example.com:9100"'],
+  ['static target with credentials', () => statics({ targets: [{ address: 'user@db.example.com:9100' }] }), 'test/static', 'targets[0].address', '"user@db.example.com:9100"'],
+  ['static target twice', () => statics({ targets: [{ address: 'db.example.com:9100' }, { address: 'DB.example.com:9100' }] }), 'test/static', 'targets[1].address', '"DB.example.com:9100"'],
+  ['no static targets', () => statics({ targets: [] }), 'test/static', 'targets', '[]'],
+  ['static target that is a string', () => statics({ targets: ['db.example.com:9100'] }), 'test/static', 'targets[0]', '"db.example.com:9100"'],
+  ['static target label with a legacy-invalid name', () => {
+    const { chart: c, prometheus } = stack({ nameValidationScheme: NameValidationScheme.LEGACY });
+    return new StaticScrape(c, 'static', { prometheus, targets: [{ address: 'db.example.com:9100', labels: { 'team-name': 'a' } }] });
+  }, 'test/static', 'targets[0].labels', '"team-name"'],
+  ['static target label that is dropped', () => statics({ targets: [{ address: 'db.example.com:9100', labels: { __team: 'a' } }] }), 'test/static', 'targets[0].labels', '"__team"'],
+  ['static target label job', () => statics({ targets: [{ address: 'db.example.com:9100', labels: { job: 'db' } }] }), 'test/static', 'targets[0].labels', '"job"'],
+  ['static target label __address__', () => statics({ targets: [{ address: 'db.example.com:9100', labels: { __address__: 'x:1' } }] }), 'test/static', 'targets[0].labels', '"__address__"'],
+  ['static target label value that is not a string', () => statics({ targets: [{ address: 'db.example.com:9100', labels: { team: 1 } }] }), 'test/static', 'targets[0].labels.team', '1'],
+  ['static scrape with a relative CA file', () => statics({ targets: [{ address: 'db.example.com:9100' }], tls: { caFile: 'ca.crt' } }), 'test/static', 'tls.caFile', '"ca.crt"'],
+  // --- KubernetesScrape
+  ['unknown discovery role', () => k8sJob({ role: 'daemonset' }), 'test/custom', 'role', '"daemonset"'],
+  ['node selector on a service job', () => k8sJob({ role: DiscoveryRole.SERVICE, selectors: [{ role: DiscoveryRole.NODE, label: 'a=b' }] }), 'test/custom', 'selectors[0].role', '"node"'],
+  ['two selectors for one role', () => k8sJob({ selectors: [{ label: 'a=b' }, { role: DiscoveryRole.POD, field: 'status.phase=Running' }] }), 'test/custom', 'selectors[1].role', '"pod"'],
+  ['selector without label or field', () => k8sJob({ selectors: [{ role: DiscoveryRole.POD }] }), 'test/custom', 'selectors[0]', '{"role":"pod"}'],
+  ['empty label selector', () => k8sJob({ selectors: [{ label: ' ' }] }), 'test/custom', 'selectors[0].label', '" "'],
+  ['label selector with a regex', () => k8sJob({ selectors: [{ label: 'app=~web.*' }] }), 'test/custom', 'selectors[0].label', '"app=~web.*"'],
+  ['label selector with an empty in set', () => k8sJob({ selectors: [{ label: 'tier in ()' }] }), 'test/custom', 'selectors[0].label', '"tier in ()"'],
+  ['label selector with a bad key', () => k8sJob({ selectors: [{ label: '-app=web' }] }), 'test/custom', 'selectors[0].label', '"-app=web"'],
+  ['label selector with a bad value', () => k8sJob({ selectors: [{ label: 'app=web server' }] }), 'test/custom', 'selectors[0].label', '"app=web server"'],
+  ['field selector with a label syntax', () => k8sJob({ selectors: [{ field: 'status.phase in (Running)' }] }), 'test/custom', 'selectors[0].field', '"status.phase in (Running)"'],
+  ['field a pod cannot be selected by', () => k8sJob({ selectors: [{ field: 'status.hostIP=10.0.0.1' }] }), 'test/custom', 'selectors[0].field', '"status.hostIP=10.0.0.1"'],
+  ['field a node cannot be selected by', () => k8sJob({ role: DiscoveryRole.NODE, selectors: [{ field: 'spec.nodeName=a' }] }), 'test/custom', 'selectors[0].field', '"spec.nodeName=a"'],
+  ['node metadata on a service job', () => k8sJob({ role: DiscoveryRole.SERVICE, attachNodeMetadata: true }), 'test/custom', 'attachNodeMetadata', 'true'],
+  ['namespace metadata on the node role', () => k8sJob({ role: DiscoveryRole.NODE, attachNamespaceMetadata: true }), 'test/custom', 'attachNamespaceMetadata', 'true'],
+  ['node metadata that is not a boolean', () => k8sJob({ attachNodeMetadata: 'yes' }), 'test/custom', 'attachNodeMetadata', '"yes"'],
+  ['namespaces on the node role', () => k8sJob({ role: DiscoveryRole.NODE, namespaces: ['apps'] }), 'test/custom', 'namespaces', '["apps"]'],
+  ['namespace meta label without namespace metadata', () => k8sJob({ relabelings: [RelabelRule.copy('__meta_kubernetes_namespace_label_team', 'team')] }), 'test/custom', 'relabelings[0].sourceLabels[0]', '"__meta_kubernetes_namespace_label_team"'],
+  ['selectors that are not a list', () => k8sJob({ selectors: { label: 'a=b' } }), 'test/custom', 'selectors', '{"label":"a=b"}'],
+  ['node field selector by namespace', () => k8sJob({ role: DiscoveryRole.NODE, selectors: [{ field: 'metadata.namespace=a' }] }), 'test/custom', 'selectors[0].field', '"metadata.namespace=a"'],
+  // --- KubeletEndpointScrape
+  ['unknown kubelet endpoint', () => {
+    const { chart: c, prometheus } = C();
+    return new KubeletEndpointScrape(c, 'kubelet-probes', { prometheus, endpoint: '/metrics/cadvisor' as KubeletEndpoint });
+  }, 'test/kubelet-probes', 'endpoint', '"/metrics/cadvisor"'],
+  ['kubelet endpoint without endpoint', () => {
+    const { chart: c, prometheus } = C();
+    return new KubeletEndpointScrape(c, 'kubelet-probes', { prometheus } as any);
+  }, 'test/kubelet-probes', 'endpoint', 'undefined'],
+  // --- ControlPlaneScrape
+  ['unknown control-plane component', () => controlPlane({ component: 'cloud-controller-manager' }), 'test/cp', 'component', '"cloud-controller-manager"'],
+  ['etcd without a client certificate', () => controlPlane({ component: ControlPlaneComponent.ETCD }), 'test/cp', 'tls', 'null'],
+  ['etcd with a CA only', () => controlPlane({ component: ControlPlaneComponent.ETCD, tls: { ca: SecretKey.of('etcd', 'ca.crt') } }), 'test/cp', 'tls', '{"ca":{"_secretName":"etcd","_key":"ca.crt"}}'],
+  ['TLS for kube-proxy', () => controlPlane({ component: ControlPlaneComponent.KUBE_PROXY, tls: { insecureSkipVerify: true } }), 'test/cp', 'tls', '{"insecureSkipVerify":true}'],
+  ['control-plane port 0', () => controlPlane({ component: ControlPlaneComponent.COREDNS, port: 0 }), 'test/cp', 'port', '0'],
+  ['control-plane namespace in capitals', () => controlPlane({ component: ControlPlaneComponent.COREDNS, namespace: 'Kube-System' }), 'test/cp', 'namespace', '"Kube-System"'],
+  ['control-plane pod selector with a regex', () => controlPlane({ component: ControlPlaneComponent.KUBE_PROXY, podSelector: 'k8s-app=~proxy' }), 'test/cp', 'podSelector', '"k8s-app=~proxy"'],
+  ['control-plane rules twice', () => {
+    const s = controlPlane({ component: ControlPlaneComponent.KUBE_PROXY }) as ControlPlaneScrape;
+    s.addRules();
+    return s.addRules();
+  }, 'test/cp', 'addRules', '"kube-proxy"'],
+  ['control-plane rule to omit that does not exist', () => (controlPlane({ component: ControlPlaneComponent.COREDNS }) as ControlPlaneScrape).addRules({ omit: ['KubeDNSDown'] }), 'test/cp', 'omit', '"KubeDNSDown"'],
 ];
 describe('bad input', () => {
   test('covers at least 60 distinct mistakes', () => {

@@ -1,7 +1,7 @@
 /**
  * Test helper: applies a rendered scrape config's `relabel_configs` to a discovered target, as
- * Prometheus does (scrape/target.go PopulateLabels), for the actions the probe and exporter jobs
- * use (replace, keep, drop). Returns the final labels and the URL Prometheus would scrape, or
+ * Prometheus does (scrape/target.go PopulateLabels), for the actions the probe, exporter and
+ * annotation jobs use (replace, keep, drop, labelmap). Returns the final labels and the URL Prometheus would scrape, or
  * undefined when the target is dropped. The end-to-end suite checks the same against the real
  * Prometheus.
  */
@@ -47,6 +47,16 @@ export function simulateTarget(job: any, discovered: Record<string, string>): Si
         const out = expand(rule.replacement ?? '$1', groups);
         if (out === '') delete labels[rule.target_label];
         else labels[rule.target_label] = out;
+        break;
+      }
+      case 'labelmap': {
+        const re = RE2JS.compile(`^(?s:${rule.regex ?? '(.*)'})$`);
+        for (const [name, v] of Object.entries({ ...labels })) {
+          const lm = re.matcher(name);
+          if (!lm.matches()) continue;
+          const groups = Array.from({ length: lm.groupCount() + 1 }, (_, i) => lm.group(i));
+          labels[expand(rule.replacement ?? '$1', groups)] = v;
+        }
         break;
       }
       default:

@@ -740,11 +740,17 @@ function containerMounts(workload: K8sObject, container: any, objects: K8sObject
       const items: Array<{ key: string; path: string }> = vol.configMap.items ?? Object.keys(cm.data ?? {}).map(k => ({ key: k, path: k }));
       for (const it of items) fs.writeFileSync(path.join(hostPath, it.path), cm.data[it.key]);
     } else if (vol?.secret) {
-      // What the kubelet writes from the Secret (given by the test: Secrets are not in the
-      // manifests): exactly the volume's items, with the volume's mode.
-      const data = secrets[vol.secret.secretName];
+      // What the kubelet writes from the Secret (Secrets are the user's, not in the manifests):
+      // given by the test, either as data by Secret name or as Secret objects beside the
+      // manifest's; exactly the volume's items, with the volume's mode.
+      const secret = objects.find(o => o.kind === 'Secret' && o.metadata.name === vol.secret.secretName && o.metadata.namespace === ns);
+      const data: Record<string, string> | undefined = secrets[vol.secret.secretName] ?? (secret ? {
+        ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()])),
+        ...secret.stringData,
+      } : undefined);
       if (!data) throw new Error(`volume ${vm.name}: the test gave no data for Secret ${ns}/${vol.secret.secretName}`);
-      for (const it of vol.secret.items ?? Object.keys(data).map(k => ({ key: k, path: k }))) {
+      const items: Array<{ key: string; path: string }> = vol.secret.items ?? Object.keys(data).map(k => ({ key: k, path: k }));
+      for (const it of items) {
         if (data[it.key] === undefined) throw new Error(`volume ${vm.name}: Secret ${ns}/${vol.secret.secretName} has no key ${it.key}`);
         fs.writeFileSync(path.join(hostPath, it.path), data[it.key], { mode: vol.secret.defaultMode ?? 0o644 });
       }

@@ -28,6 +28,27 @@ export const KSM_FIXTURE = path.join(FIXTURES_DIR, 'kube-state-metrics-v2.19.0-m
 export const TEXT_FORMAT = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** A small, valid kubelet `/metrics` exposition (what matters: a few gauges and a counter). */
+/** The kubelet's /metrics/probes (a small exposition in the kubelet's format). */
+const KUBELET_PROBES = [
+  '# HELP prober_probe_total [ALPHA] Cumulative number of a liveness, readiness or startup probe for a container by result.',
+  '# TYPE prober_probe_total counter',
+  'prober_probe_total{container="web",namespace="default",pod="web-0",pod_uid="0b0e",probe_type="Readiness",result="successful"} 42',
+  '',
+].join('\n');
+
+/** The kubelet's /metrics/resource (a small exposition in the kubelet's format). */
+function kubeletResource(node: string): string {
+  return [
+    '# HELP node_cpu_usage_seconds_total [STABLE] Cumulative cpu time consumed by the node in core-seconds',
+    '# TYPE node_cpu_usage_seconds_total counter',
+    `node_cpu_usage_seconds_total ${node === 'node-a' ? 1234.5 : 987.6}`,
+    '# HELP node_memory_working_set_bytes [STABLE] Current working set of the node in bytes',
+    '# TYPE node_memory_working_set_bytes gauge',
+    'node_memory_working_set_bytes 1.073741824e+09',
+    '',
+  ].join('\n');
+}
+
 export function kubeletMetrics(node: string): string {
   return [
     '# HELP kubelet_running_pods [ALPHA] Number of pods that have a running pod sandbox',
@@ -103,6 +124,12 @@ export interface HttpTargetSpec {
   readonly port: number;
   /** Body of GET /metrics. */
   readonly body: string;
+  /** Serve at this path instead of /metrics. */
+  readonly path?: string;
+  /** Serve HTTPS with this certificate. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Answer 401 unless the request carries `Authorization: Bearer <token>`. */
+  readonly bearerToken?: string;
 }
 
 /** A web site: fixed responses by path (404 elsewhere), over HTTPS when `tls` is given. */
@@ -202,7 +229,9 @@ export class FakeTargets {
           return;
         }
         const body = req.method === 'GET' && urlPath === '/metrics' ? kubeletMetrics(k.node)
-          : req.method === 'GET' && urlPath === '/metrics/cadvisor' ? cadvisor : undefined;
+          : req.method === 'GET' && urlPath === '/metrics/cadvisor' ? cadvisor
+            : req.method === 'GET' && urlPath === '/metrics/probes' ? KUBELET_PROBES
+              : req.method === 'GET' && urlPath === '/metrics/resource' ? kubeletResource(k.node) : undefined;
         if (body === undefined) {
           record(404, decision.user);
           res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
@@ -219,13 +248,21 @@ export class FakeTargets {
   }
 
   private async startHttp(h: HttpTargetSpec): Promise<void> {
-    const server = http.createServer((req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       const urlPath = (req.url ?? '/').split('?')[0];
-      const ok = req.method === 'GET' && urlPath === '/metrics';
-      this.requests.push({ target: h.name, path: urlPath, status: ok ? 200 : 404 });
+      if (h.bearerToken !== undefined && req.headers.authorization !== `Bearer ${h.bearerToken}`) {
+        this.requests.push({ target: h.name, path: urlPath, status: 401, reason: 'no or wrong bearer token' });
+        res.writeHead(401, { 'content-type': 'text/plain' }).end('Unauthorized');
+        return;
+      }
+      const ok = req.method === 'GET' && urlPath === (h.path ?? '/metrics');
+      this.requests.push({ target: h.name, path: urlPath, status: ok ? 200 : 404, serverName: (req.socket as any).servername || undefined });
       if (ok) res.writeHead(200, { 'content-type': TEXT_FORMAT }).end(h.body);
       else res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
-    });
+    };
+    const server = h.tls
+      ? https.createServer({ cert: fs.readFileSync(h.tls.cert), key: fs.readFileSync(h.tls.key) }, handler)
+      : http.createServer(handler);
     await this.listen(h.name, server, h.ip, h.port);
   }
 

@@ -82,9 +82,28 @@ export function endpointPortNameLabel(role: EndpointDiscovery): string {
     : '__meta_kubernetes_endpointslice_port_name';
 }
 
-/** Whether a `__meta_kubernetes_*` label exists under the role. */
-export function roleProducesMetaLabel(role: DiscoveryRole, label: string): boolean {
+/** What `attach_metadata: { node: true }` adds (pod, endpoints and endpointslice roles). */
+export const ATTACHED_NODE_META = ['node_name', 'node_label_', 'node_labelpresent_', 'node_annotation_', 'node_annotationpresent_'];
+
+/** What `attach_metadata: { namespace: true }` adds (every role but node). */
+export const ATTACHED_NAMESPACE_META = ['namespace_label_', 'namespace_labelpresent_', 'namespace_annotation_', 'namespace_annotationpresent_'];
+
+/** Roles that take `attach_metadata.node` (Prometheus 3.16 discovery/kubernetes). */
+export const NODE_METADATA_ROLES: readonly DiscoveryRole[] = [DiscoveryRole.POD, DiscoveryRole.ENDPOINTS, DiscoveryRole.ENDPOINT_SLICE];
+
+/** The selector roles each discovery role allows (kubernetes.go allowedSelectors). */
+export const SELECTOR_ROLES: Record<DiscoveryRole, DiscoveryRole[]> = {
+  [DiscoveryRole.POD]: [DiscoveryRole.POD, DiscoveryRole.NODE],
+  [DiscoveryRole.SERVICE]: [DiscoveryRole.SERVICE],
+  [DiscoveryRole.ENDPOINT_SLICE]: [DiscoveryRole.POD, DiscoveryRole.SERVICE, DiscoveryRole.ENDPOINT_SLICE],
+  [DiscoveryRole.ENDPOINTS]: [DiscoveryRole.POD, DiscoveryRole.SERVICE, DiscoveryRole.ENDPOINTS],
+  [DiscoveryRole.NODE]: [DiscoveryRole.NODE],
+  [DiscoveryRole.INGRESS]: [DiscoveryRole.INGRESS],
+};
+
+/** Whether a `__meta_kubernetes_*` label exists under the role (plus attached metadata, if any). */
+export function roleProducesMetaLabel(role: DiscoveryRole, label: string, extra: readonly string[] = []): boolean {
   if (!label.startsWith(META_PREFIX)) return true;
   const rest = label.slice(META_PREFIX.length);
-  return META_BY_ROLE[role].some(m => (m.endsWith('_') ? rest.startsWith(m) && rest.length > m.length : rest === m));
+  return [...META_BY_ROLE[role], ...extra].some(m => (m.endsWith('_') ? rest.startsWith(m) && rest.length > m.length : rest === m));
 }

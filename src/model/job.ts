@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { DiscoveryRole } from './discovery';
 import { EndpointSpec, Scheme, ScrapeAuthorization, ScrapeTlsOptions } from './endpoint';
 import { RelabelRule } from './relabel';
+import { StaticConfigSpec } from './static-target';
 
 /**
  * The typed job model: the options every scrape takes, what a construct contributes to its job,
@@ -55,6 +56,16 @@ export interface ScrapeOptions {
 }
 
 /**
+ * One discovery selector, checked.
+ * @internal
+ */
+export interface SelectorSpec {
+  readonly role: DiscoveryRole;
+  readonly label?: string;
+  readonly field?: string;
+}
+
+/**
  * What the stack renders and derives RBAC from. Built by each construct; not part of the public
  * API.
  * @internal
@@ -69,8 +80,16 @@ export interface JobSpec {
   readonly role?: DiscoveryRole;
   /** Fixed targets (host:port), instead of Kubernetes discovery. */
   readonly staticTargets?: string[];
+  /** Fixed targets with labels of their own (`static_configs`), instead of Kubernetes discovery. */
+  readonly staticConfigs?: StaticConfigSpec[];
   /** Namespaces given to discovery; undefined means all (cluster-wide). */
   readonly namespaces?: string[];
+  /** Label and field selectors given to discovery. */
+  readonly selectors?: SelectorSpec[];
+  /** `attach_metadata.node`: node labels on pod and endpoint targets (lists and watches nodes). */
+  readonly attachNodeMetadata?: boolean;
+  /** `attach_metadata.namespace`: namespace labels on targets (lists and watches namespaces). */
+  readonly attachNamespaceMetadata?: boolean;
   readonly scheme: Scheme;
   readonly metricsPath: string;
   readonly params?: Record<string, string[]>;
@@ -99,7 +118,11 @@ export interface JobBuild extends EndpointSpec {
   readonly defaultJobName: string;
   readonly role?: DiscoveryRole;
   readonly staticTargets?: string[];
+  readonly staticConfigs?: StaticConfigSpec[];
   readonly namespaces?: string[];
+  readonly selectors?: SelectorSpec[];
+  readonly attachNodeMetadata?: boolean;
+  readonly attachNamespaceMetadata?: boolean;
   readonly honorLabels?: boolean;
   readonly honorTimestamps?: boolean;
   readonly relabelings: RelabelRule[];

@@ -16,6 +16,8 @@ export interface RuleContext {
   readonly scheme: NameValidationScheme;
   /** Metric relabeling runs on series: no `__meta_*` labels exist any more. */
   readonly metric: boolean;
+  /** Meta labels that attached metadata adds to the role's (names or prefixes, without `__meta_kubernetes_`). */
+  readonly extraMeta?: readonly string[];
 }
 
 const ALL_ACTIONS = new Set<string>(Object.values(RelabelAction));
@@ -36,9 +38,9 @@ export function checkRelabelRule(ctx: RuleContext, rule: RelabelRule): void {
       if (ctx.role === undefined) {
         fail(where, label, 'this job has static targets: no Kubernetes discovery meta labels exist');
       }
-      if (!roleProducesMetaLabel(ctx.role, label)) {
+      if (!roleProducesMetaLabel(ctx.role, label, ctx.extraMeta)) {
         fail(where, label, `discovery role "${ctx.role}" never produces this meta label; `
-          + `it produces __meta_kubernetes_{${META_BY_ROLE[ctx.role].map(m => (m.endsWith('_') ? `${m}<name>` : m)).join(',')}}`);
+          + `it produces __meta_kubernetes_{${[...META_BY_ROLE[ctx.role], ...ctx.extraMeta ?? []].map(m => (m.endsWith('_') ? `${m}<name>` : m)).join(',')}}`);
       }
     }
   };

@@ -141,6 +141,9 @@ function renderJob(job: JobSpec): Record<string, unknown> {
   const sd = job.role ? compact({
     role: job.role as string,
     namespaces: job.namespaces ? { names: job.namespaces } : undefined,
+    selectors: job.selectors?.map(s => compact({ role: s.role as string, label: s.label, field: s.field })),
+    attach_metadata: job.attachNodeMetadata || job.attachNamespaceMetadata
+      ? compact({ node: job.attachNodeMetadata || undefined, namespace: job.attachNamespaceMetadata || undefined }) : undefined,
   }) : undefined;
   return compact({
     job_name: job.jobName,
@@ -160,7 +163,8 @@ function renderJob(job: JobSpec): Record<string, unknown> {
     basic_auth: auth?.type === AuthorizationType.BASIC ? { username: auth.username, password_file: credentialsFile(auth) } : undefined,
     tls_config: renderTls(job.tls),
     kubernetes_sd_configs: sd ? [sd] : undefined,
-    static_configs: job.staticTargets ? [{ targets: job.staticTargets }] : undefined,
+    static_configs: job.staticConfigs?.map(c => compact({ targets: c.targets, labels: c.labels }))
+      ?? (job.staticTargets ? [{ targets: job.staticTargets }] : undefined),
     relabel_configs: job.relabelings.map(renderRelabelRule),
     metric_relabel_configs: job.metricRelabelings.map(renderRelabelRule),
   });

@@ -39,6 +39,10 @@ class RuleSet {
     }
   }
 
+  public addResource(group: string, resource: string): void {
+    this.discovery.set(group, (this.discovery.get(group) ?? new Set<string>()).add(resource));
+  }
+
   public addNodeMetrics(): void {
     this.nodeMetrics.needed = true;
   }
@@ -63,7 +67,7 @@ class RuleSet {
 export function jobScopes(job: JobSpec): { cluster: boolean; namespaces: string[] } {
   // Nodes are cluster-scoped: the node role ignores namespaces. Static targets need no discovery.
   const clusterDiscovery = job.role !== undefined && (job.role === DiscoveryRole.NODE || job.namespaces === undefined);
-  const clusterExtras = !!job.kubeletMetrics || (job.nonResourceUrls ?? []).length > 0;
+  const clusterExtras = !!job.kubeletMetrics || (job.nonResourceUrls ?? []).length > 0 || !!job.attachNodeMetadata || !!job.attachNamespaceMetadata;
   return {
     cluster: clusterDiscovery || clusterExtras,
     namespaces: clusterDiscovery || job.role === undefined ? [] : job.namespaces!,
@@ -89,6 +93,9 @@ export function deriveRbac(jobs: JobSpec[]): DerivedRbac {
       }
     }
     if (job.kubeletMetrics) cluster.addNodeMetrics();
+    // attach_metadata: the node and namespace informers are cluster-wide.
+    if (job.attachNodeMetadata) cluster.addResource('', 'nodes');
+    if (job.attachNamespaceMetadata) cluster.addResource('', 'namespaces');
     if (job.nonResourceUrls) cluster.addUrls(job.nonResourceUrls);
   }
   const out = new Map<string, k8s.PolicyRule[]>();

@@ -348,3 +348,8 @@ export function alertmanagerRules(job: string, replicas: number): RuleNeeds[] {
   }
   return rules;
 }
+
+/** Control-plane components (ControlPlaneScrape): targets down, named after the component. */
+export function controlPlaneRules(name: string, what: string): (job: string) => RuleNeeds[] {
+  return job => targetDown(name, job, undefined, what);
+}

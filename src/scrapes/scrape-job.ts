@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { brand, hasBrand } from '../model/brand';
+import { ATTACHED_NAMESPACE_META, ATTACHED_NODE_META } from '../model/discovery';
 import { checkEndpoint, Scheme } from '../model/endpoint';
 import { JobBuild, JobSpec, ScrapeOptions } from '../model/job';
 import { checkPrometheus, IPrometheus, IScrapeJob } from '../model/prometheus';
@@ -121,8 +122,9 @@ export abstract class ScrapeJob extends Construct implements IScrapeJob {
     const builtIn = jobLabelRule ? [...spec.relabelings, jobLabelRule] : spec.relabelings;
     const userRelabelings = options.relabelings ?? [];
     const userMetricRelabelings = options.metricRelabelings ?? [];
+    const extraMeta = [...(spec.attachNodeMetadata ? ATTACHED_NODE_META : []), ...(spec.attachNamespaceMetadata ? ATTACHED_NAMESPACE_META : [])];
     const check = (prop: string, rules: RelabelRule[], metric: boolean) => rules.forEach((rule, i) =>
-      checkRelabelRule({ scope: this, prop: `${prop}[${i}]`, role: spec.role, scheme: nameScheme, metric }, rule));
+      checkRelabelRule({ scope: this, prop: `${prop}[${i}]`, role: spec.role, scheme: nameScheme, metric, extraMeta }, rule));
     check('relabelings', userRelabelings, false);
     check('metricRelabelings', userMetricRelabelings, true);
     // The construct's own rules are checked too: a defect there must not reach a cluster.
@@ -136,7 +138,11 @@ export abstract class ScrapeJob extends Construct implements IScrapeJob {
       jobLabel: fixedJobLabel,
       role: spec.role,
       staticTargets: spec.staticTargets ? [...spec.staticTargets] : undefined,
+      staticConfigs: spec.staticConfigs?.map(c => ({ targets: [...c.targets], labels: c.labels ? { ...c.labels } : undefined })),
       namespaces: spec.namespaces ? [...new Set(spec.namespaces)] : undefined,
+      selectors: spec.selectors?.map(s => ({ ...s })),
+      attachNodeMetadata: spec.attachNodeMetadata,
+      attachNamespaceMetadata: spec.attachNamespaceMetadata,
       scheme: spec.scheme ?? Scheme.HTTP,
       metricsPath: spec.metricsPath ?? '/metrics',
       params: spec.params,

@@ -32,12 +32,17 @@ import { DerivedRbac, deriveRbac } from '../render/rbac';
 import { sortedBy } from '../render/shared';
 import { selfMonitoringRules } from '../rules/built-in-rules';
 import { PrometheusRuleGroup } from '../rules/prometheus-rule-group';
+import { AnnotationScrape, AnnotationScrapeOptions } from '../scrapes/annotation-scrape';
 import { ApiServerScrape, ApiServerScrapeOptions } from '../scrapes/api-server-scrape';
 import { CadvisorScrape, CadvisorScrapeOptions } from '../scrapes/cadvisor-scrape';
+import { ControlPlaneScrape, ControlPlaneScrapeOptions } from '../scrapes/control-plane-scrape';
+import { KubeletEndpointScrape, KubeletEndpointScrapeOptions } from '../scrapes/kubelet-endpoint-scrape';
 import { KubeletScrape, KubeletScrapeOptions } from '../scrapes/kubelet-scrape';
+import { KubernetesScrape, KubernetesScrapeOptions } from '../scrapes/kubernetes-scrape';
 import { PodPortScrape, PodPortScrapeOptions } from '../scrapes/pod-port-scrape';
 import { ScrapeJob } from '../scrapes/scrape-job';
 import { ServiceScrape, ServiceScrapeOptions } from '../scrapes/service-scrape';
+import { StaticScrape, StaticScrapeOptions } from '../scrapes/static-scrape';
 
 /** How Prometheus runs. */
 export enum PrometheusMode {
@@ -465,6 +470,31 @@ export class PrometheusStack extends Construct implements IPrometheus {
   /** Scrapes pod container ports by name. */
   public addPodPortScrape(id: string, options: PodPortScrapeOptions = {}): PodPortScrape {
     return new PodPortScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Scrapes what opts in with `prometheus.io/*` annotations (Service endpoints or pods). */
+  public addAnnotationScrape(id: string, options: AnnotationScrapeOptions = {}): AnnotationScrape {
+    return new AnnotationScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Scrapes fixed `host:port` targets, such as hosts outside the cluster. */
+  public addStaticScrape(id: string, options: StaticScrapeOptions): StaticScrape {
+    return new StaticScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** A Kubernetes discovery job of your own: role, namespaces, selectors, attached metadata. */
+  public addKubernetesScrape(id: string, options: KubernetesScrapeOptions): KubernetesScrape {
+    return new KubernetesScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Scrapes the kubelet's `/metrics/probes` or `/metrics/resource` (job label `kubelet`). */
+  public addKubeletEndpointScrape(id: string, options: KubeletEndpointScrapeOptions): KubeletEndpointScrape {
+    return new KubeletEndpointScrape(this, id, { ...options, prometheus: this });
+  }
+
+  /** Scrapes a control-plane component (scheduler, controller-manager, etcd, kube-proxy, CoreDNS). */
+  public addControlPlaneScrape(id: string, options: ControlPlaneScrapeOptions): ControlPlaneScrape {
+    return new ControlPlaneScrape(this, id, { ...options, prometheus: this });
   }
 
   /** Deploys kube-state-metrics and scrapes it. */
