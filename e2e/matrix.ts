@@ -16,28 +16,8 @@ import {
   RelabelRule, RemoteWriteAuth, RemoteWriteEndpoint, RemoteWriteMessage, Scheme, ScrapeAuthorization, ScrapeOptions,
   SecretKey, ServiceScrape, StaticScrape, TlsVersion,
 } from '../src';
+import { rng, Rng } from './lib/rng';
 
-/** mulberry32: small, seedable, good enough to pick options. */
-/* eslint-disable no-bitwise */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    bool: (p = 0.5) => next() < p,
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
-    some: <T>(xs: readonly T[], max = xs.length): T[] => xs.filter(() => next() < max / xs.length).slice(0, max),
-  };
-}
-/* eslint-enable no-bitwise */
-type Rng = ReturnType<typeof rng>;
 
 const NAMESPACES = ['default', 'apps', 'payments', 'kube-system', 'team-a', 'team-b'];
 const PORT_NAMES = ['metrics', 'http-metrics', 'web', 'prom', 'exporter-9100'];

@@ -1,16 +1,19 @@
+import { createHash } from 'crypto';
 import { Duration, Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { createHash } from 'crypto';
+import { componentBasics, componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressRules, namespacePeer, ownPodsPeer, podMetadata, prometheusPeer, restrictedPodSpec } from './component';
+import { ensureNamespace } from './namespace';
+import { CONFIG_HASH_ANNOTATION } from './workload';
 import { AlertmanagerDiscovery } from '../model/alerting';
 import { AlertmanagerConfigSpec, AlertmanagerGlobalOptions, AlertmanagerInhibitRule, AlertmanagerReceiver, AlertmanagerRoute, alertmanagerSecrets, AlertmanagerTemplate, AlertmanagerTimeInterval, checkAlertmanagerConfig, checkHttpUrl } from '../model/alertmanager-config';
 import { brand, hasBrand } from '../model/brand';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
 import { versionLabel } from '../model/image';
 import { ScrapeOptions } from '../model/job';
-import { checkPrometheus, IPrometheus } from '../model/prometheus';
+import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
-import { WorkloadOptions, workloadOptions } from '../model/scheduling';
+import { WorkloadOptions } from '../model/scheduling';
 import { secretMounts } from '../model/secret';
 import { checkDns1123Label, checkPositiveDuration, fail } from '../model/validation';
 import { ALERTMANAGER_IMAGE } from '../model/versions';
@@ -18,9 +21,6 @@ import { renderAlertmanagerConfig } from '../render/alertmanager-config';
 import { alertmanagerRules } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 import { ScrapeJob } from '../scrapes/scrape-job';
-import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressRules, namespacePeer, ownPodsPeer, podMetadata, prometheusPeer, restrictedPodSpec } from './component';
-import { ensureNamespace } from './namespace';
-import { CONFIG_HASH_ANNOTATION, resolveName, resolveNamespace } from './workload';
 
 /** Options of `Alertmanager`. */
 export interface AlertmanagerOptions extends ScrapeOptions, WorkloadOptions {
@@ -179,11 +179,9 @@ export class Alertmanager extends ScrapeJob {
   public constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id);
     const where = (prop: string) => ({ scope: this, prop });
-    checkPrometheus(where('prometheus'), props.prometheus);
-    const scheduling = workloadOptions(where(''), props);
-    this.namespace = resolveNamespace(this, props.namespace, props.prometheus.namespace);
     // StatefulSet pods carry controller-revision-hash = name + "-" + 10 chars, at most 63.
-    const name = resolveName(this, props.name, 52);
+    const { scheduling, namespace, name } = componentBasics(this, props, 52);
+    this.namespace = namespace;
     this.serviceName = name;
     this.headlessServiceName = `${name}-headless`;
 

@@ -1,18 +1,18 @@
+import { createHash } from 'crypto';
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { createHash } from 'crypto';
+import { componentBasics, componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, podMetadata, prometheusPeer, restrictedPodSpec, tcpProbe } from './component';
+import { ensureNamespace } from './namespace';
+import { CONFIG_HASH_ANNOTATION } from './workload';
 import { BlackboxModule, checkModule } from '../model/blackbox-module';
 import { brand, hasBrand } from '../model/brand';
 import { versionLabel } from '../model/image';
-import { checkPrometheus, IPrometheus } from '../model/prometheus';
-import { WorkloadOptions, workloadOptions } from '../model/scheduling';
+import { IPrometheus } from '../model/prometheus';
+import { WorkloadOptions } from '../model/scheduling';
 import { fail } from '../model/validation';
 import { BLACKBOX_EXPORTER_IMAGE } from '../model/versions';
 import { renderBlackboxConfig } from '../render/blackbox-config';
-import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, podMetadata, prometheusPeer, restrictedPodSpec, tcpProbe } from './component';
-import { ensureNamespace } from './namespace';
-import { CONFIG_HASH_ANNOTATION, resolveName, resolveNamespace } from './workload';
 
 /** Options of `BlackboxExporter`. */
 export interface BlackboxExporterOptions extends WorkloadOptions {
@@ -89,10 +89,8 @@ export class BlackboxExporter extends Construct {
 
   public constructor(scope: Construct, id: string, props: BlackboxExporterProps) {
     super(scope, id);
-    checkPrometheus({ scope: this, prop: 'prometheus' }, props.prometheus);
-    const scheduling = workloadOptions({ scope: this, prop: '' }, props);
-    this.namespace = resolveNamespace(this, props.namespace, props.prometheus.namespace);
-    const name = resolveName(this, props.name, 63);
+    const { scheduling, namespace, name } = componentBasics(this, props, 63);
+    this.namespace = namespace;
     this.serviceName = name;
     this.address = `${name}.${this.namespace}.svc:${HTTP_PORT}`;
 

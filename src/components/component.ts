@@ -7,10 +7,10 @@
  */
 import { ContainerResources, k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { componentLabels, renderResources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './workload';
+import { componentLabels, renderResources, resolveName, resolveNamespace, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './workload';
 import { checkImage, resolveImage } from '../model/image';
-import { IPrometheus } from '../model/prometheus';
-import { mergeAffinity, WorkloadOptions } from '../model/scheduling';
+import { checkPrometheus, IPrometheus } from '../model/prometheus';
+import { mergeAffinity, WorkloadOptions, workloadOptions } from '../model/scheduling';
 
 /**
  * The image a component deploys: the user's `image` (checked), else the pinned one through the
@@ -19,6 +19,25 @@ import { mergeAffinity, WorkloadOptions } from '../model/scheduling';
 export function componentImage(scope: IConstruct, userImage: string | undefined, pinned: string, prometheus: IPrometheus): string {
   if (userImage !== undefined) checkImage({ scope, prop: 'image' }, userImage);
   return resolveImage(userImage, pinned, prometheus.imageRegistry);
+}
+
+/** What every component's props start with: its Prometheus, namespace, name and scheduling. */
+export interface ComponentBasicsProps extends WorkloadOptions {
+  readonly prometheus: IPrometheus;
+  readonly namespace?: string;
+  readonly name?: string;
+}
+
+/**
+ * The first step of every component's constructor, before anything reads its props: the
+ * Prometheus checked, the scheduling options checked and copied, the namespace (the prop, else the
+ * chart's, else the stack's) and the base name (at most `maxNameLength` characters) resolved.
+ */
+export function componentBasics(scope: Construct, props: ComponentBasicsProps, maxNameLength: number) {
+  checkPrometheus({ scope, prop: 'prometheus' }, props.prometheus);
+  const scheduling = workloadOptions({ scope, prop: '' }, props);
+  const namespace = resolveNamespace(scope, props.namespace, props.prometheus.namespace);
+  return { scheduling, namespace, name: resolveName(scope, props.name, maxNameLength) };
 }
 
 /** Names and labels of one component's objects. */

@@ -1,20 +1,20 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { componentBasics, componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, podMetadata, prometheusPeer, restrictedPodSpec } from './component';
+import { ensureNamespace } from './namespace';
+import { clusterScoped } from './workload';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
 import { versionLabel } from '../model/image';
 import { ScrapeOptions } from '../model/job';
-import { checkPrometheus, IPrometheus } from '../model/prometheus';
+import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
-import { WorkloadOptions, workloadOptions } from '../model/scheduling';
+import { WorkloadOptions } from '../model/scheduling';
 import { checkDns1123Label, fail } from '../model/validation';
 import { KUBE_STATE_METRICS_IMAGE } from '../model/versions';
 import { kubeStateMetricsRules } from '../rules/built-in-rules';
 import { BuiltInRulesOptions, PrometheusRuleGroup } from '../rules/prometheus-rule-group';
 import { ScrapeJob } from '../scrapes/scrape-job';
-import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressOnlyFrom, podMetadata, prometheusPeer, restrictedPodSpec } from './component';
-import { ensureNamespace } from './namespace';
-import { clusterScoped, resolveName, resolveNamespace } from './workload';
 
 /** kube-state-metrics collectors (`--resources`); each needs list/watch on one resource. */
 export enum KubeStateMetricsCollector {
@@ -178,10 +178,8 @@ export class KubeStateMetrics extends ScrapeJob {
   public constructor(scope: Construct, id: string, props: KubeStateMetricsProps) {
     super(scope, id);
     // Validate first: everything below reads the stack.
-    checkPrometheus({ scope: this, prop: 'prometheus' }, props.prometheus);
-    const scheduling = workloadOptions({ scope: this, prop: '' }, props);
-    this.namespace = resolveNamespace(this, props.namespace, props.prometheus.namespace);
-    const name = resolveName(this, props.name, 63);
+    const { scheduling, namespace, name } = componentBasics(this, props, 63);
+    this.namespace = namespace;
     this.serviceName = name;
     const collectors = [...new Set(props.collectors ?? DEFAULT_KUBE_STATE_METRICS_COLLECTORS)];
     this._collectors = Object.freeze(collectors);

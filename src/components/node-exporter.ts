@@ -1,18 +1,17 @@
 import { Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { componentBasics, componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, podMetadata, restrictedPodSpec, tcpProbe } from './component';
+import { ensureNamespace } from './namespace';
 import { DiscoveryRole, EndpointDiscovery, endpointPortNameLabel } from '../model/discovery';
 import { versionLabel } from '../model/image';
 import { ScrapeOptions } from '../model/job';
-import { checkPrometheus, IPrometheus } from '../model/prometheus';
+import { IPrometheus } from '../model/prometheus';
 import { RelabelRule } from '../model/relabel';
-import { WorkloadOptions, workloadOptions } from '../model/scheduling';
+import { WorkloadOptions } from '../model/scheduling';
 import { checkPort } from '../model/validation';
 import { NODE_EXPORTER_IMAGE } from '../model/versions';
 import { ScrapeJob } from '../scrapes/scrape-job';
-import { componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, podMetadata, restrictedPodSpec, tcpProbe } from './component';
-import { ensureNamespace } from './namespace';
-import { resolveName, resolveNamespace } from './workload';
 
 /** Options of `NodeExporter`. */
 export interface NodeExporterOptions extends ScrapeOptions, WorkloadOptions {
@@ -95,10 +94,8 @@ export class NodeExporter extends ScrapeJob {
   public constructor(scope: Construct, id: string, props: NodeExporterProps) {
     super(scope, id);
     // Validate first: everything below reads the stack.
-    checkPrometheus({ scope: this, prop: 'prometheus' }, props.prometheus);
-    const scheduling = workloadOptions({ scope: this, prop: '' }, props);
-    this.namespace = resolveNamespace(this, props.namespace, props.prometheus.namespace);
-    const name = resolveName(this, props.name, 63);
+    const { scheduling, namespace, name } = componentBasics(this, props, 63);
+    this.namespace = namespace;
     this.serviceName = name;
     this.port = props.port ?? DEFAULT_PORT;
     checkPort({ scope: this, prop: 'port' }, this.port);

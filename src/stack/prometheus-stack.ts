@@ -1,7 +1,7 @@
+import { createHash } from 'crypto';
 import { Duration, Lazy, Size } from 'cdk8s';
 import { ContainerResources, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { createHash } from 'crypto';
 import { CONFIG_DIR, CONFIG_FILE, RULES_FILE, SELF_JOB, WEB_PORT } from './constants';
 import { PrometheusStorage } from './prometheus-storage';
 import { prometheusWorkload } from './prometheus-workload';
@@ -20,8 +20,8 @@ import { endpointSecrets } from '../model/endpoint';
 import { atLeast, checkRegistry, imageVersion, versionLabel } from '../model/image';
 import { JobSpec } from '../model/job';
 import { IPrometheus, IRuleGroup, IScrapeJob, PROMETHEUS_STACK_BRAND } from '../model/prometheus';
-import { WorkloadOptions, workloadOptions } from '../model/scheduling';
 import { checkRemoteWrite, checkRemoteWrites, RemoteWriteEndpoint, RemoteWriteSpec, remoteWriteSecrets, sigV4Credentials } from '../model/remote-write';
+import { WorkloadOptions, workloadOptions } from '../model/scheduling';
 import { PROMETHEUS_SECRETS_DIR, secretMounts } from '../model/secret';
 import { checkDns1123Label, checkLabelName, checkLabelValue, checkPositiveDuration, fail, NameValidationScheme, show } from '../model/validation';
 import { PROMETHEUS_IMAGE, PROMETHEUS_VERSION } from '../model/versions';
