@@ -300,8 +300,12 @@ describe('PrometheusStack input errors', () => {
     expect(() => new PrometheusStack(Testing.chart(), 'prometheus'))
       .toThrow(/prometheus: invalid namespace undefined: a namespace is required/);
   });
+  test('an unset timeout follows a short interval down (as Prometheus caps it)', () => {
+    expect(stack({ scrapeInterval: Duration.seconds(5) }).prometheus.scrapeTimeout.toMilliseconds()).toBe(5000);
+    expect(stack({ scrapeInterval: Duration.minutes(1) }).prometheus.scrapeTimeout.toMilliseconds()).toBe(10_000);
+  });
   test('fails if the global timeout exceeds the global interval', () => {
-    expect(() => stack({ scrapeInterval: Duration.seconds(5) }))
+    expect(() => stack({ scrapeInterval: Duration.seconds(5), scrapeTimeout: Duration.seconds(10) }))
       .toThrow(/test\/prometheus: invalid scrapeTimeout 10000ms: the global scrape timeout must not exceed the global scrape interval \(5000ms\)/);
   });
   test('fails on zero replicas', () => {

@@ -3,9 +3,9 @@
  * field left out, a field the action forbids, a wrong runtime type. And the replacement syntax of
  * Go templates, which is not JavaScript's.
  */
-import { Size } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-27';
-import { KubeStateMetrics, NameValidationScheme, RelabelRule, ServiceScrape } from '../src';
+import { KubeStateMetrics, NameValidationScheme, PrometheusStack, RelabelRule, ServiceScrape } from '../src';
 import { job, one, stack, synth } from './util';
 
 function scrape(rules: RelabelRule[], scheme = NameValidationScheme.UTF8) {
@@ -107,5 +107,15 @@ describe('job names', () => {
     new ServiceScrape(chart, 'a', { prometheus });
     expect(() => new ServiceScrape(chart, 'b', { prometheus })).toThrow(
       'test/b: invalid jobName "kubernetes-services": this scrape\'s default job name is already used by test/a; give one of them its own `jobName`');
+  });
+});
+
+describe('names derived from construct ids', () => {
+  test('an id that is no DNS label gives a DNS-1035 name (no ".", starting with a letter)', () => {
+    const c = new Chart(Testing.app(), '9test', { namespace: 'monitoring' });
+    const p = new PrometheusStack(c, 'prom.server');
+    expect(p.name).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
+    expect(p.name.length).toBeLessThanOrEqual(52);
+    expect(p.name).toContain('prom-server');
   });
 });

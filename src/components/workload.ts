@@ -25,7 +25,12 @@ export function resolveName(scope: Construct, name: string | undefined, maxLengt
   }
   const id = scope.node.id;
   if (/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(id) && id.length <= maxLength) return id;
-  return Names.toDnsLabel(scope, { maxLen: maxLength });
+  // cdk8s keeps "." (a DNS subdomain character) and may start with a digit: a Service name is a
+  // DNS-1035 label, so only [a-z0-9-], starting with a letter.
+  let derived = Names.toDnsLabel(scope, { maxLen: maxLength - 2 }).replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+  if (!/^[a-z]/.test(derived)) derived = `c-${derived}`;
+  checkDns1035Label({ scope, prop: 'id' }, derived, maxLength);
+  return derived;
 }
 
 /** The namespace objects go to: the prop, else the chart's. One is required (RBAC subjects need it). */

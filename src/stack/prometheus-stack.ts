@@ -244,9 +244,10 @@ export class PrometheusStack extends Construct implements IPrometheus {
     this.nameValidationScheme = props.nameValidationScheme ?? NameValidationScheme.UTF8;
 
     this.scrapeInterval = props.scrapeInterval ?? Duration.seconds(30);
-    this.scrapeTimeout = props.scrapeTimeout ?? Duration.seconds(10);
-    this.evaluationInterval = props.evaluationInterval ?? Duration.seconds(30);
     checkPositiveDuration(where('scrapeInterval'), this.scrapeInterval);
+    // Unset, the timeout follows the interval down, as Prometheus caps it.
+    this.scrapeTimeout = props.scrapeTimeout ?? Duration.millis(Math.min(10_000, this.scrapeInterval.toMilliseconds()));
+    this.evaluationInterval = props.evaluationInterval ?? Duration.seconds(30);
     checkPositiveDuration(where('scrapeTimeout'), this.scrapeTimeout);
     checkPositiveDuration(where('evaluationInterval'), this.evaluationInterval);
     if (this.scrapeTimeout.toMilliseconds() > this.scrapeInterval.toMilliseconds()) {
