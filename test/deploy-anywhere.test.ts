@@ -2,7 +2,7 @@
 import {
   BlackboxExporter, KubeStateMetrics, KubeStateMetricsCollector, NodeExporter, PrometheusStack, ServiceScrape, WorkloadOptions,
 } from '../src';
-import { chart, Manifest, objects, one, schemaProblems, stack, synth } from './util';
+import { chart, job, Manifest, objects, one, schemaProblems, stack, synth } from './util';
 
 const WORKLOADS: Array<[string, string]> = [['StatefulSet', 'prometheus'], ['Deployment', 'ksm'], ['DaemonSet', 'node-exporter'], ['Deployment', 'blackbox']];
 
@@ -206,5 +206,143 @@ describe('Namespace objects', () => {
     const { chart: c, prometheus } = stack();
     expect(() => new NodeExporter(c, 'node-exporter', { prometheus })).toThrow(
       'test/node-exporter: invalid namespace "monitoring": the namespace also holds test/prometheus, which needs Pod Security "restricted", and this needs "privileged"');
+  });
+});
+
+describe('the web UI: external URL, route prefix, Ingress', () => {
+  const web = (props: Parameters<typeof stack>[0]) => {
+    const { chart: c, prometheus } = stack(props);
+    new ServiceScrape(c, 'svc', { prometheus });
+    return { ms: synth(c), prometheus };
+  };
+  const container = (ms: Manifest[]) => one(ms, 'StatefulSet', 'prometheus').spec.template.spec.containers[0];
+
+  test('by default: no web flags, probes and self-scrape at the root, no Ingress', () => {
+    const { ms, prometheus } = web({});
+    expect(container(ms).args.filter((a: string) => a.startsWith('--web.'))).toEqual(['--web.listen-address=:9090']);
+    expect(container(ms).readinessProbe.httpGet.path).toBe('/-/ready');
+    expect(job(ms, 'prometheus').metrics_path).toBe('/metrics');
+    expect(objects(ms, 'Ingress')).toEqual([]);
+    expect(prometheus.webRoutePrefix).toBe('/');
+  });
+
+  test('a route prefix moves the probes and the self-scrape\'s metrics path', () => {
+    const { ms, prometheus } = web({ webExternalUrl: 'https://prom.example.com/prometheus/', webRoutePrefix: '/prometheus/' });
+    const c = container(ms);
+    expect(c.args).toContain('--web.external-url=https://prom.example.com/prometheus/');
+    expect(c.args).toContain('--web.route-prefix=/prometheus');
+    expect(c.startupProbe.httpGet.path).toBe('/prometheus/-/ready');
+    expect(c.readinessProbe.httpGet.path).toBe('/prometheus/-/ready');
+    expect(c.livenessProbe.httpGet.path).toBe('/prometheus/-/healthy');
+    expect(job(ms, 'prometheus').metrics_path).toBe('/prometheus/metrics');
+    expect(job(ms, 'prometheus').static_configs).toEqual([{ targets: ['localhost:9090'] }]);
+    expect(prometheus.webRoutePrefix).toBe('/prometheus');
+    expect(schemaProblems(ms)).toEqual([]);
+  });
+
+  test('without webRoutePrefix the prefix is the external URL\'s path, as in Prometheus', () => {
+    const { ms } = web({ webExternalUrl: 'http://example.com/tools/prom' });
+    expect(container(ms).args.filter((a: string) => a.startsWith('--web.route'))).toEqual([]);
+    expect(container(ms).livenessProbe.httpGet.path).toBe('/tools/prom/-/healthy');
+    expect(job(ms, 'prometheus').metrics_path).toBe('/tools/prom/metrics');
+  });
+
+  test('an Ingress to the Service, and the NetworkPolicy admits its controller to the web port', () => {
+    const { ms } = web({
+      webRoutePrefix: '/prometheus',
+      ingress: {
+        host: 'prometheus.example.com',
+        controllerNamespace: 'ingress-nginx',
+        controllerPodLabels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+        className: 'nginx',
+        tlsSecretName: 'prometheus-tls',
+        annotations: { 'nginx.ingress.kubernetes.io/auth-type': 'basic' },
+      },
+    });
+    const ing = one(ms, 'Ingress', 'prometheus');
+    expect(ing.apiVersion).toBe('networking.k8s.io/v1');
+    expect(ing.metadata.namespace).toBe('monitoring');
+    expect(ing.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/auth-type': 'basic' });
+    expect(ing.spec).toEqual({
+      ingressClassName: 'nginx',
+      tls: [{ hosts: ['prometheus.example.com'], secretName: 'prometheus-tls' }],
+      rules: [{
+        host: 'prometheus.example.com',
+        http: { paths: [{ path: '/prometheus', pathType: 'Prefix', backend: { service: { name: 'prometheus', port: { name: 'web' } } } }] },
+      }],
+    });
+    // The external URL follows the Ingress.
+    expect(container(ms).args).toContain('--web.external-url=https://prometheus.example.com/prometheus');
+    const policy = one(ms, 'NetworkPolicy', 'prometheus');
+    expect(policy.spec.ingress).toEqual([{
+      ports: [{ port: 9090, protocol: 'TCP' }],
+      from: [
+        { podSelector: {} },
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } },
+      ],
+    }]);
+    expect(schemaProblems(ms)).toEqual([]);
+  });
+
+  test('an Ingress with only its host and controller: path "/", every pod of the controller\'s namespace, an http:// external URL', () => {
+    const { ms } = web({ ingress: { host: 'prometheus.example.com', controllerNamespace: 'ingress' } });
+    const ing = one(ms, 'Ingress', 'prometheus');
+    expect(ing.metadata.annotations).toBeUndefined();
+    expect(ing.spec.tls).toBeUndefined();
+    expect(ing.spec.rules[0].http.paths[0].path).toBe('/');
+    expect(one(ms, 'NetworkPolicy', 'prometheus').spec.ingress[0].from[1])
+      .toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress' } }, podSelector: {} });
+    expect(container(ms).args).toContain('--web.external-url=http://prometheus.example.com/');
+    expect(schemaProblems(ms)).toEqual([]);
+  });
+
+  test('the ingress options the user keeps do not reach the manifests after construction', () => {
+    const annotations: Record<string, string> = { 'a.example.com/x': '1' };
+    const ingress = { host: 'p.example.com', controllerNamespace: 'ingress', annotations };
+    const { chart: c, prometheus } = stack({ ingress });
+    new ServiceScrape(c, 'svc', { prometheus });
+    annotations['a.example.com/x'] = '2';
+    ingress.host = 'q.example.com';
+    const ing = one(synth(c), 'Ingress', 'prometheus');
+    expect(ing.metadata.annotations).toEqual({ 'a.example.com/x': '1' });
+    expect(ing.spec.rules[0].host).toBe('p.example.com');
+  });
+
+  describe('fails', () => {
+    const ingress = { host: 'prometheus.example.com', controllerNamespace: 'ingress' };
+    test.each([
+      ['a relative external URL', { webExternalUrl: 'prometheus.example.com' },
+        'test/prometheus: invalid webExternalUrl "prometheus.example.com": an absolute http:// or https:// URL with a host, without credentials, query or fragment (e.g. "https://prometheus.example.com/")'],
+      ['an external URL with another scheme', { webExternalUrl: 'ftp://example.com/' },
+        'test/prometheus: invalid webExternalUrl "ftp://example.com/": an absolute http:// or https:// URL with a host, without credentials, query or fragment (e.g. "https://prometheus.example.com/")'],
+      ['an external URL with a query', { webExternalUrl: 'https://example.com/?a=b' },
+        'test/prometheus: invalid webExternalUrl "https://example.com/?a=b": an absolute http:// or https:// URL with a host, without credentials, query or fragment (e.g. "https://prometheus.example.com/")'],
+      ['a route prefix without a leading "/"', { webRoutePrefix: 'prometheus' },
+        'test/prometheus: invalid webRoutePrefix "prometheus": a URL path starting with "/" (e.g. "/prometheus"), without query, fragment, "//", "." or ".." segments'],
+      ['a route prefix with a ".." segment', { webRoutePrefix: '/a/../b' },
+        'test/prometheus: invalid webRoutePrefix "/a/../b": a URL path starting with "/" (e.g. "/prometheus"), without query, fragment, "//", "." or ".." segments'],
+      ['an Ingress host that is not a DNS name', { ingress: { ...ingress, host: 'Prometheus_1' } },
+        'test/prometheus: invalid ingress.host "Prometheus_1": a DNS name of lowercase letters, digits, "-" and "." (a leading "*." for a wildcard), not an IP address'],
+      ['an Ingress host that is an IP address', { ingress: { ...ingress, host: '10.0.0.1' } },
+        'test/prometheus: invalid ingress.host "10.0.0.1": a DNS name of lowercase letters, digits, "-" and "." (a leading "*." for a wildcard), not an IP address'],
+      ['a controller namespace that is not a namespace name', { ingress: { ...ingress, controllerNamespace: 'Ingress' } },
+        'test/prometheus: invalid ingress.controllerNamespace "Ingress": must be a lowercase RFC 1123 label: at most 63 characters of a-z, 0-9 and "-", starting and ending with a letter or digit'],
+      ['a bad controller pod label value', { ingress: { ...ingress, controllerPodLabels: { app: 'a b' } } },
+        'test/prometheus: invalid ingress.controllerPodLabels.app "a b": a label value must be empty or at most 63 characters of alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric character'],
+      ['an Ingress path without a leading "/"', { ingress: { ...ingress, path: 'prometheus' } },
+        'test/prometheus: invalid ingress.path "prometheus": a path starting with "/" of letters, digits and "-._~/", without "//", "." or ".." segments'],
+      ['an Ingress path with "//"', { ingress: { ...ingress, path: '/a//b' } },
+        'test/prometheus: invalid ingress.path "/a//b": a path starting with "/" of letters, digits and "-._~/", without "//", "." or ".." segments'],
+      ['a TLS Secret name that is not a name', { ingress: { ...ingress, tlsSecretName: 'Prometheus TLS' } },
+        'test/prometheus: invalid ingress.tlsSecretName "Prometheus TLS": must be a lowercase RFC 1123 subdomain: at most 253 characters of a-z, 0-9, "-" and ".", starting and ending with a letter or digit'],
+      ['an IngressClass name that is not a name', { ingress: { ...ingress, className: 'NGINX' } },
+        'test/prometheus: invalid ingress.className "NGINX": must be a lowercase RFC 1123 subdomain: at most 253 characters of a-z, 0-9, "-" and ".", starting and ending with a letter or digit'],
+      ['an annotation key that is not a key', { ingress: { ...ingress, annotations: { 'a b': 'x' } } },
+        'test/prometheus: invalid ingress.annotations.a b "a b": a label key name part must be at most 63 characters of alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric character'],
+      ['an annotation of the library', { ingress: { ...ingress, annotations: { 'prometheus.cdk8s.io/config-hash': 'x' } } },
+        'test/prometheus: invalid ingress.annotations.prometheus.cdk8s.io/config-hash "prometheus.cdk8s.io/config-hash": prometheus.cdk8s.io/* annotations are the library\'s; pick another key'],
+    ])('%s', (_name, props, message) => {
+      expect(() => stack(props as any)).toThrow(message);
+    });
   });
 });

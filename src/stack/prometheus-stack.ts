@@ -7,6 +7,7 @@ import { PrometheusStorage } from './prometheus-storage';
 import { prometheusWorkload } from './prometheus-workload';
 import { SelfScrape } from './self-scrape';
 import { StackRbac } from './stack-rbac';
+import { checkWeb, PrometheusIngressOptions, prometheusIngress, WebSpec } from './web';
 import { Alertmanager, AlertmanagerOptions } from '../components/alertmanager';
 import { BlackboxExporter, BlackboxExporterOptions } from '../components/blackbox-exporter';
 import { componentImage, ComponentMeta, componentServiceAccount } from '../components/component';
@@ -180,6 +181,26 @@ export interface PrometheusStackProps extends WorkloadOptions {
    * @default PrometheusMode.SERVER
    */
   readonly mode?: PrometheusMode;
+  /**
+   * The URL users reach Prometheus at (`--web.external-url`): an absolute http:// or https://
+   * URL. Links in the UI and the `generatorURL` of alerts use it; its path is the route prefix
+   * unless `webRoutePrefix` is given.
+   * @default - derived from `ingress` (`https://` with `tlsSecretName`, else `http://`, host and
+   * route prefix) when there is one, else Prometheus's own (the pod's host name)
+   */
+  readonly webExternalUrl?: string;
+  /**
+   * Path prefix of every web and API endpoint (`--web.route-prefix`), starting with "/". The
+   * probes and the self-scrape follow it (`<prefix>/-/ready`, `<prefix>/metrics`).
+   * @default - the path of `webExternalUrl`, else "/"
+   */
+  readonly webRoutePrefix?: string;
+  /**
+   * An Ingress to the web UI and API. The NetworkPolicy admits the ingress controller's pods
+   * (`controllerNamespace`, `controllerPodLabels`) to the web port.
+   * @default - no Ingress
+   */
+  readonly ingress?: PrometheusIngressOptions;
 }
 
 /**
@@ -217,6 +238,8 @@ export class PrometheusStack extends Construct implements IPrometheus {
   public readonly replicas: number;
   /** Server or agent mode. */
   public readonly mode: PrometheusMode;
+  /** The path prefix of every web and API endpoint: "/" or "/<prefix>" (no trailing "/"). */
+  public readonly webRoutePrefix: string;
   private readonly _selectorLabels: Readonly<Record<string, string>>;
 
   private readonly evaluationInterval: Duration;
@@ -229,6 +252,7 @@ export class PrometheusStack extends Construct implements IPrometheus {
   private readonly alertmanagers: AlertmanagerEndpoint[];
   private readonly selfScrape?: ScrapeJob;
   private readonly rbacObjects: StackRbac;
+  private readonly web: WebSpec;
   private rbacCache?: { count: number; rbac: DerivedRbac };
   private filesCache?: { key: string; files: Record<string, string> };
 
@@ -306,6 +330,8 @@ export class PrometheusStack extends Construct implements IPrometheus {
           `must be positive and at most the storage size (${storageBytes} bytes); keep it at ~85% of the volume`);
       }
     }
+    this.web = checkWeb(this, props);
+    this.webRoutePrefix = this.web.prefix;
     for (const [i, ns] of (props.allowFromNamespaces ?? []).entries()) checkDns1123Label(where(`allowFromNamespaces[${i}]`), ns);
     this.alertmanagers = [...(props.alertmanagers ?? [])];
     this.alertmanagers.forEach((am, i) => checkAlertmanagerEndpoint(where(`alertmanagers[${i}]`), am));
@@ -362,10 +388,12 @@ export class PrometheusStack extends Construct implements IPrometheus {
       ]),
       agent,
       awsCredentials: sigV4Credentials(this.remoteWrites),
+      web: this.web,
     });
+    prometheusIngress(this, meta, this.serviceName, this.web);
 
     if (props.selfMonitoring ?? true) {
-      this.selfScrape = new SelfScrape(this, 'SelfScrape', this);
+      this.selfScrape = new SelfScrape(this, 'SelfScrape', this, this.web);
     }
 
     this.node.addValidation({

@@ -3,6 +3,7 @@ import { ContainerResources, Cpu, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CONFIG_DIR, CONFIG_FILE, DATA_DIR, WEB_PORT } from './constants';
 import { PrometheusStorage } from './prometheus-storage';
+import { webArgs, webPath, WebSpec, ingressControllerPeer } from './web';
 import { ComponentMeta, hardenedContainer, httpProbe, ingressOnlyFrom, namespacePeer, podMetadata, restrictedPodSpec } from '../components/component';
 import { CONFIG_HASH_ANNOTATION } from '../components/workload';
 import { WorkloadOptions } from '../model/scheduling';
@@ -37,6 +38,8 @@ export interface PrometheusWorkloadParts {
   readonly agent?: boolean;
   /** Static SigV4 keys, passed as the AWS SDK's environment variables. */
   readonly awsCredentials?: { readonly accessKey: SecretKey; readonly secretKey: SecretKey };
+  /** External URL, route prefix, Ingress. */
+  readonly web: WebSpec;
 }
 
 /** Creates the StatefulSet, the Services, the NetworkPolicy and the PodDisruptionBudget. */
@@ -65,13 +68,14 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
       // The --storage.tsdb.* flags are refused in agent mode, --storage.agent.* outside it.
       ...(parts.agent ? ['--agent', `--storage.agent.path=${DATA_DIR}`] : [`--storage.tsdb.path=${DATA_DIR}`]),
       `--web.listen-address=:${WEB_PORT}`,
+      ...webArgs(parts.web),
     ],
     ports: [{ name: 'web', containerPort: WEB_PORT, protocol: 'TCP' }],
     env: env.length ? env : undefined,
     // /-/ready answers 503 until the WAL is replayed: it gates traffic, never liveness.
-    startupProbe: httpProbe('/-/ready', 'web', probeTiming(15, 60)),
-    readinessProbe: httpProbe('/-/ready', 'web', probeTiming(5, 3)),
-    livenessProbe: httpProbe('/-/healthy', 'web', probeTiming(5, 6)),
+    startupProbe: httpProbe(webPath(parts.web.prefix, '/-/ready'), 'web', probeTiming(15, 60)),
+    readinessProbe: httpProbe(webPath(parts.web.prefix, '/-/ready'), 'web', probeTiming(5, 3)),
+    livenessProbe: httpProbe(webPath(parts.web.prefix, '/-/healthy'), 'web', probeTiming(5, 6)),
     resources: parts.resources,
     defaultResources: {
       cpu: { request: Cpu.millis(250), limit: Cpu.units(1) },
@@ -149,7 +153,13 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
 
   // Every pod of the stack's namespace, and of the namespaces the user allowed. Egress stays open
   // on purpose: scraping reaches every target in the cluster.
-  ingressOnlyFrom(scope, meta, WEB_PORT, [{ podSelector: {} }, ...parts.allowFromNamespaces.map(namespacePeer)]);
+  // With an Ingress, its controller too: it runs in a namespace of its own, which the default
+  // policy would not admit.
+  ingressOnlyFrom(scope, meta, WEB_PORT, [
+    { podSelector: {} },
+    ...parts.allowFromNamespaces.map(namespacePeer),
+    ...(parts.web.ingress ? [ingressControllerPeer(parts.web.ingress)] : []),
+  ]);
 
   if (ha) {
     new k8s.KubePodDisruptionBudget(scope, 'PodDisruptionBudget', {
