@@ -1,6 +1,6 @@
 /** Scheduling on every workload we deploy, and registry mirrors with the version each image runs. */
 import {
-  BlackboxExporter, KubeStateMetrics, KubeStateMetricsCollector, NodeExporter, PrometheusStack, ServiceScrape, WorkloadOptions,
+  BlackboxExporter, KubeStateMetrics, KubeStateMetricsCollector, NodeExporter, PrometheusStack, SecretKey, ServiceScrape, WorkloadOptions,
 } from '../src';
 import { chart, job, Manifest, objects, one, schemaProblems, stack, synth } from './util';
 
@@ -341,6 +341,102 @@ describe('the web UI: external URL, route prefix, Ingress', () => {
         'test/prometheus: invalid ingress.annotations.a b "a b": a label key name part must be at most 63 characters of alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric character'],
       ['an annotation of the library', { ingress: { ...ingress, annotations: { 'prometheus.cdk8s.io/config-hash': 'x' } } },
         'test/prometheus: invalid ingress.annotations.prometheus.cdk8s.io/config-hash "prometheus.cdk8s.io/config-hash": prometheus.cdk8s.io/* annotations are the library\'s; pick another key'],
+    ])('%s', (_name, props, message) => {
+      expect(() => stack(props as any)).toThrow(message);
+    });
+  });
+});
+
+describe('Prometheus\'s own TLS and basic auth (--web.config.file)', () => {
+  const tls = { cert: SecretKey.of('web-tls', 'tls.crt'), key: SecretKey.of('web-tls', 'tls.key'), serverName: 'prometheus.example.com' };
+  const basicAuth = { username: 'admin', passwordHash: SecretKey.of('web-auth', 'hash'), password: SecretKey.of('web-auth', 'password') };
+  const build = (props: Parameters<typeof stack>[0]) => {
+    const { chart: c, prometheus } = stack(props);
+    new ServiceScrape(c, 'svc', { prometheus });
+    const ms = synth(c);
+    return { ms, pod: one(ms, 'StatefulSet', 'prometheus').spec.template.spec, prometheus };
+  };
+
+  test('without them: no web config file, no init container, httpGet probes over HTTP', () => {
+    const { pod: spec, ms } = build({});
+    expect(spec.initContainers).toBeUndefined();
+    expect(spec.containers[0].args.some((a: string) => a.startsWith('--web.config.file'))).toBe(false);
+    expect(spec.containers[0].readinessProbe.httpGet).toEqual({ path: '/-/ready', port: 'web' });
+    expect(job(ms, 'prometheus').scheme).toBe('http');
+  });
+
+  test('TLS only: HTTPS httpGet probes, the self-scrape pins the certificate, the init container writes tls_server_config', () => {
+    const { pod: spec, ms } = build({ webTls: tls });
+    const c = spec.containers[0];
+    expect(c.args).toContain('--web.config.file=/etc/prometheus/web/web.yml');
+    expect(c.startupProbe.httpGet).toEqual({ path: '/-/ready', port: 'web', scheme: 'HTTPS' });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/-/ready', port: 'web', scheme: 'HTTPS' });
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/-/healthy', port: 'web', scheme: 'HTTPS' });
+    expect(c.volumeMounts).toContainEqual({ name: 'web-config', mountPath: '/etc/prometheus/web', readOnly: true });
+    expect(c.volumeMounts).toContainEqual({ name: 'secret-web-tls', mountPath: '/etc/prometheus/secrets/web-tls', readOnly: true });
+    const self = job(ms, 'prometheus');
+    expect(self.scheme).toBe('https');
+    expect(self.tls_config).toEqual({ ca_file: '/etc/prometheus/secrets/web-tls/tls.crt', server_name: 'prometheus.example.com' });
+    expect(self.basic_auth).toBeUndefined();
+    const init = spec.initContainers[0];
+    expect(init.name).toBe('web-config');
+    expect(init.command).toEqual(['/bin/sh', '-c']);
+    expect(init.image).toBe(c.image);
+    expect(init.args[0]).toContain("printf '%s\\n' 'tls_server_config:' '  cert_file: /etc/prometheus/secrets/web-tls/tls.crt' '  key_file: /etc/prometheus/secrets/web-tls/tls.key'");
+    expect(init.args[0]).not.toContain('basic_auth_users');
+    expect(spec.volumes).toContainEqual({ name: 'web-config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    expect(spec.volumes.find((v: any) => v.name === 'web-password-hash')).toBeUndefined();
+    expect(schemaProblems(ms)).toEqual([]);
+  });
+
+  test('basic auth: the hash only in the init container\'s own volume, promtool exec probes, the self-scrape logs in', () => {
+    const { pod: spec, ms } = build({ webTls: tls, webBasicAuth: basicAuth, webRoutePrefix: '/prom' });
+    const c = spec.containers[0];
+    const cmd = (check: string) => ['/bin/promtool', 'check', check, '--url=https://localhost:9090/prom', '--http.config.file=/etc/prometheus/web/client.yml'];
+    expect(c.startupProbe).toEqual({ exec: { command: cmd('ready') }, periodSeconds: 15, failureThreshold: 60, timeoutSeconds: 5 });
+    expect(c.readinessProbe).toEqual({ exec: { command: cmd('ready') }, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 5 });
+    expect(c.livenessProbe).toEqual({ exec: { command: cmd('healthy') }, periodSeconds: 5, failureThreshold: 6, timeoutSeconds: 5 });
+    // The Prometheus container reads the password (for its clients), never the hash.
+    expect(spec.volumes).toContainEqual({ name: 'secret-web-auth', secret: { secretName: 'web-auth', defaultMode: 0o440, items: [{ key: 'password', path: 'password' }] } });
+    expect(spec.volumes).toContainEqual({ name: 'web-password-hash', secret: { secretName: 'web-auth', defaultMode: 0o440, items: [{ key: 'hash', path: 'hash' }] } });
+    expect(c.volumeMounts.map((m: any) => m.name)).not.toContain('web-password-hash');
+    const init = spec.initContainers[0];
+    expect(init.volumeMounts).toEqual([
+      { name: 'web-config', mountPath: '/etc/prometheus/web' },
+      { name: 'web-password-hash', mountPath: '/etc/prometheus/web-hash', readOnly: true },
+    ]);
+    expect(init.securityContext).toEqual(c.securityContext);
+    expect(init.args[0]).toContain("hash=$(cat '/etc/prometheus/web-hash/hash')");
+    expect(init.args[0]).toContain("printf 'basic_auth_users:\\n  %s: %s\\n'");
+    const self = job(ms, 'prometheus');
+    expect(self.metrics_path).toBe('/prom/metrics');
+    expect(self.basic_auth).toEqual({ username: 'admin', password_file: '/etc/prometheus/secrets/web-auth/password' });
+    // No ConfigMap holds anything of the Secrets.
+    expect(JSON.stringify(objects(ms, 'ConfigMap'))).not.toContain('web-hash');
+    expect(schemaProblems(ms)).toEqual([]);
+  });
+
+  test('basic auth without TLS: probes over http://', () => {
+    const { pod: spec } = build({ webBasicAuth: basicAuth });
+    expect(spec.containers[0].readinessProbe.exec.command[3]).toBe('--url=http://localhost:9090');
+  });
+
+  describe('fails', () => {
+    test.each([
+      ['a TLS certificate that is not a SecretKey', { webTls: { ...tls, cert: '/tls.crt' } },
+        'test/prometheus: invalid webTls.cert "/tls.crt": use SecretKey.of(secretName, key) or SecretKey.fromSecret(secret, key)'],
+      ['a TLS key written inline', { webTls: { ...tls, key: '-----BEGIN PRIVATE KEY-----' } },
+        'test/prometheus: invalid webTls.key "(a string)": a credential written in the config would be stored in the ConfigMap; put it in a Secret and give SecretKey.of(secretName, key)'],
+      ['a TLS server name that is not a DNS name', { webTls: { ...tls, serverName: 'Prometheus' } },
+        'test/prometheus: invalid webTls.serverName "Prometheus": a DNS name the certificate is issued for (lowercase letters, digits, "-" and ".")'],
+      ['a user name with a colon', { webBasicAuth: { ...basicAuth, username: 'a:b' } },
+        'test/prometheus: invalid webBasicAuth.username "a:b": at most 128 letters, digits, ".", "_", "-" and "@"'],
+      ['a password hash written inline', { webBasicAuth: { ...basicAuth, passwordHash: '$2y$10$abc' } },
+        'test/prometheus: invalid webBasicAuth.passwordHash "(a string)": a credential written in the config would be stored in the ConfigMap; put it in a Secret and give SecretKey.of(secretName, key)'],
+      ['a password in a Secret with a bad name', { webBasicAuth: { ...basicAuth, password: SecretKey.of('Web', 'password') } },
+        'test/prometheus: invalid webBasicAuth.password.secretName "Web": a Secret name is a DNS-1123 subdomain: at most 253 lowercase letters, digits, "-" and ".", starting and ending with a letter or digit'],
+      ['the password and its hash in the same key', { webBasicAuth: { ...basicAuth, password: SecretKey.of('web-auth', 'hash') } },
+        'test/prometheus: invalid webBasicAuth.password "web-auth/hash": the plain password and its bcrypt hash are two keys; give the hash as passwordHash and the password itself as password'],
     ])('%s', (_name, props, message) => {
       expect(() => stack(props as any)).toThrow(message);
     });

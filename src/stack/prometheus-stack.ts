@@ -7,7 +7,10 @@ import { PrometheusStorage } from './prometheus-storage';
 import { prometheusWorkload } from './prometheus-workload';
 import { SelfScrape } from './self-scrape';
 import { StackRbac } from './stack-rbac';
-import { checkWeb, PrometheusIngressOptions, prometheusIngress, WebSpec } from './web';
+import {
+  checkWeb, checkWebConfig, PrometheusIngressOptions, prometheusIngress, PrometheusWebBasicAuthOptions, PrometheusWebTlsOptions, webConfigSecrets,
+  WebConfigSpec, WebSpec,
+} from './web';
 import { Alertmanager, AlertmanagerOptions } from '../components/alertmanager';
 import { BlackboxExporter, BlackboxExporterOptions } from '../components/blackbox-exporter';
 import { componentImage, ComponentMeta, componentServiceAccount } from '../components/component';
@@ -201,6 +204,20 @@ export interface PrometheusStackProps extends WorkloadOptions {
    * @default - no Ingress
    */
   readonly ingress?: PrometheusIngressOptions;
+  /**
+   * Serve the web UI and API over TLS (`--web.config.file`, `tls_server_config`) with a
+   * certificate from a Secret. The probes switch to HTTPS, the self-scrape to `https` with the
+   * certificate pinned.
+   * @default - plain HTTP
+   */
+  readonly webTls?: PrometheusWebTlsOptions;
+  /**
+   * Require HTTP basic auth on every endpoint (`--web.config.file`, `basic_auth_users`). The
+   * bcrypt hash comes from a Secret through an init container, never a ConfigMap; the probes
+   * become `promtool check` exec probes and the self-scrape logs in with the plain password.
+   * @default - no authentication
+   */
+  readonly webBasicAuth?: PrometheusWebBasicAuthOptions;
 }
 
 /**
@@ -253,6 +270,7 @@ export class PrometheusStack extends Construct implements IPrometheus {
   private readonly selfScrape?: ScrapeJob;
   private readonly rbacObjects: StackRbac;
   private readonly web: WebSpec;
+  private readonly webConfig: WebConfigSpec;
   private rbacCache?: { count: number; rbac: DerivedRbac };
   private filesCache?: { key: string; files: Record<string, string> };
 
@@ -332,6 +350,7 @@ export class PrometheusStack extends Construct implements IPrometheus {
     }
     this.web = checkWeb(this, props);
     this.webRoutePrefix = this.web.prefix;
+    this.webConfig = checkWebConfig(this, props);
     for (const [i, ns] of (props.allowFromNamespaces ?? []).entries()) checkDns1123Label(where(`allowFromNamespaces[${i}]`), ns);
     this.alertmanagers = [...(props.alertmanagers ?? [])];
     this.alertmanagers.forEach((am, i) => checkAlertmanagerEndpoint(where(`alertmanagers[${i}]`), am));
@@ -385,15 +404,17 @@ export class PrometheusStack extends Construct implements IPrometheus {
       secretMounts: () => secretMounts(PROMETHEUS_SECRETS_DIR, [
         ...this.jobSpecs().flatMap(endpointSecrets),
         ...this.remoteWrites.flatMap(remoteWriteSecrets),
+        ...webConfigSecrets(this.webConfig),
       ]),
       agent,
       awsCredentials: sigV4Credentials(this.remoteWrites),
       web: this.web,
+      webConfig: this.webConfig,
     });
     prometheusIngress(this, meta, this.serviceName, this.web);
 
     if (props.selfMonitoring ?? true) {
-      this.selfScrape = new SelfScrape(this, 'SelfScrape', this, this.web);
+      this.selfScrape = new SelfScrape(this, 'SelfScrape', this, this.web, this.webConfig);
     }
 
     this.node.addValidation({

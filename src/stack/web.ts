@@ -4,7 +4,10 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { WEB_PORT } from './constants';
 import { ComponentMeta } from '../components/component';
+import { EndpointSpec, Scheme, ScrapeAuthorization } from '../model/endpoint';
+import { checkCredentialKey, checkSecretKey, PROMETHEUS_SECRETS_DIR, SecretKey, secretFilePath } from '../model/secret';
 import { checkDns1123Label, checkDns1123Subdomain, checkK8sLabelKey, checkK8sLabelValue, DNS1123_SUBDOMAIN, fail, Where } from '../model/validation';
 
 /** An Ingress in front of the Prometheus web UI and API. */
@@ -175,4 +178,169 @@ export function prometheusIngress(scope: Construct, meta: ComponentMeta, service
       }],
     },
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prometheus's own TLS and basic auth (--web.config.file)
+
+/** Prometheus serves its web UI and API over TLS with a certificate from a Secret. */
+export interface PrometheusWebTlsOptions {
+  /** The certificate (PEM, with its chain) in a Secret of the stack's namespace, e.g. `SecretKey.of('prometheus-tls', 'tls.crt')`. */
+  readonly cert: SecretKey;
+  /** Its private key, e.g. `SecretKey.of('prometheus-tls', 'tls.key')`. */
+  readonly key: SecretKey;
+  /**
+   * A DNS name the certificate is issued for. Clients in the pod (the self-scrape, the exec
+   * probes with basic auth) connect to localhost, pin the certificate itself as their only CA
+   * and check it for this name.
+   */
+  readonly serverName: string;
+}
+
+/**
+ * Prometheus asks for HTTP basic auth on every endpoint of its web UI and API (also the probes'
+ * and the self-scrape's).
+ */
+export interface PrometheusWebBasicAuthOptions {
+  /** The user name (letters, digits, ".", "_", "-", "@"). */
+  readonly username: string;
+  /**
+   * The bcrypt hash of the password (`$2a$`, `$2b$` or `$2y$`, e.g. from `htpasswd -nbBC 10 "" <password>`),
+   * in a Secret of the stack's namespace. An init container writes it into the web config file;
+   * it never reaches a ConfigMap. Restart the pods after rotating it.
+   */
+  readonly passwordHash: SecretKey;
+  /**
+   * The plain password, in a Secret of the stack's namespace: the clients in the pod (the
+   * self-scrape, the probes) send it. Required: without it the self-scrape and the probes could
+   * not log in.
+   */
+  readonly password: SecretKey;
+}
+
+/** The checked web config of the stack. */
+export interface WebConfigSpec {
+  readonly tls?: PrometheusWebTlsOptions;
+  readonly basicAuth?: PrometheusWebBasicAuthOptions;
+}
+
+/** The emptyDir the init container writes web.yml (and the in-pod clients' client.yml) into. */
+export const WEB_CONFIG_DIR = '/etc/prometheus/web';
+/** Where the init container reads the password hash. */
+const WEB_HASH_DIR = '/etc/prometheus/web-hash';
+
+const USERNAME = /^[A-Za-z0-9._@-]+$/;
+
+/** Checks `webTls` and `webBasicAuth`. */
+export function checkWebConfig(scope: Construct,
+  props: { webTls?: PrometheusWebTlsOptions; webBasicAuth?: PrometheusWebBasicAuthOptions }): WebConfigSpec {
+  const where = (prop: string): Where => ({ scope, prop });
+  let tls: PrometheusWebTlsOptions | undefined;
+  if (props.webTls !== undefined) {
+    tls = { ...props.webTls };
+    checkSecretKey(where('webTls.cert'), tls.cert);
+    checkCredentialKey(where('webTls.key'), tls.key);
+    if (typeof tls.serverName !== 'string' || tls.serverName.length > 253 || !DNS1123_SUBDOMAIN.test(tls.serverName)) {
+      fail(where('webTls.serverName'), tls.serverName, 'a DNS name the certificate is issued for (lowercase letters, digits, "-" and ".")');
+    }
+  }
+  let basicAuth: PrometheusWebBasicAuthOptions | undefined;
+  if (props.webBasicAuth !== undefined) {
+    basicAuth = { ...props.webBasicAuth };
+    if (typeof basicAuth.username !== 'string' || !USERNAME.test(basicAuth.username) || basicAuth.username.length > 128) {
+      fail(where('webBasicAuth.username'), basicAuth.username, 'at most 128 letters, digits, ".", "_", "-" and "@"');
+    }
+    checkCredentialKey(where('webBasicAuth.passwordHash'), basicAuth.passwordHash);
+    checkCredentialKey(where('webBasicAuth.password'), basicAuth.password);
+    if (basicAuth.password.secretName === basicAuth.passwordHash.secretName && basicAuth.password.key === basicAuth.passwordHash.key) {
+      fail(where('webBasicAuth.password'), `${basicAuth.password.secretName}/${basicAuth.password.key}`,
+        'the plain password and its bcrypt hash are two keys; give the hash as passwordHash and the password itself as password');
+    }
+  }
+  return { tls, basicAuth };
+}
+
+/** Whether Prometheus runs with a web config file. */
+export function hasWebConfig(c: WebConfigSpec): boolean {
+  return c.tls !== undefined || c.basicAuth !== undefined;
+}
+
+/** The Secret keys the Prometheus container reads (the hash is the init container's only). */
+export function webConfigSecrets(c: WebConfigSpec): SecretKey[] {
+  return [...(c.tls ? [c.tls.cert, c.tls.key] : []), ...(c.basicAuth ? [c.basicAuth.password] : [])];
+}
+
+/** How the self-scrape reaches Prometheus: scheme, TLS and credentials. */
+export function selfScrapeEndpoint(c: WebConfigSpec): EndpointSpec {
+  return {
+    scheme: c.tls ? Scheme.HTTPS : undefined,
+    tls: c.tls ? { ca: c.tls.cert, serverName: c.tls.serverName } : undefined,
+    authorization: c.basicAuth ? ScrapeAuthorization.basicAuthFromSecret(c.basicAuth.username, c.basicAuth.password) : undefined,
+  };
+}
+
+const sq = (s: string) => `'${s.replace(/'/g, '\'\\\'\'')}'`;
+
+/**
+ * The init container's script: composes `web.yml` (exporter-toolkit's format, which takes the
+ * bcrypt hash only inline) from the mounted Secret files, and `client.yml` (prometheus/common's
+ * HTTP client format) for the exec probes. Refuses a hash that is not bcrypt.
+ */
+export function webConfigScript(c: WebConfigSpec): string {
+  const file = (k: SecretKey) => secretFilePath(PROMETHEUS_SECRETS_DIR, k);
+  const web: string[] = [];
+  const client: string[] = [];
+  if (c.tls) {
+    web.push('tls_server_config:', `  cert_file: ${file(c.tls.cert)}`, `  key_file: ${file(c.tls.key)}`);
+    client.push('tls_config:', `  ca_file: ${file(c.tls.cert)}`, `  server_name: ${c.tls.serverName}`);
+  }
+  const lines = ['set -eu', 'umask 077'];
+  if (c.basicAuth) {
+    const hashFile = `${WEB_HASH_DIR}/${c.basicAuth.passwordHash.key}`;
+    const what = `Secret ${c.basicAuth.passwordHash.secretName}, key ${c.basicAuth.passwordHash.key}`;
+    client.push('basic_auth:', `  username: '${c.basicAuth.username}'`, `  password_file: ${file(c.basicAuth.password)}`);
+    lines.push(
+      `hash=$(cat ${sq(hashFile)})`,
+      'case $hash in',
+      '  \'$2a$\'*|\'$2b$\'*|\'$2y$\'*) ;;',
+      `  *) echo ${sq(`web-config: ${what} holds no bcrypt hash (it must start with $2a$, $2b$ or $2y$)`)} >&2; exit 1 ;;`,
+      'esac',
+      'case $hash in',
+      `  *[!./0-9A-Za-z$]*) echo ${sq(`web-config: ${what}: a bcrypt hash has only the characters ./0-9A-Za-z$`)} >&2; exit 1 ;;`,
+      'esac',
+    );
+  }
+  lines.push('{');
+  if (web.length > 0) lines.push(`  printf '%s\\n' ${web.map(sq).join(' ')}`);
+  if (c.basicAuth) lines.push(`  printf 'basic_auth_users:\\n  %s: %s\\n' ${sq(`'${c.basicAuth.username}'`)} "'$hash'"`);
+  lines.push(`} > ${WEB_CONFIG_DIR}/web.yml.tmp`);
+  lines.push(`printf '%s\\n' ${(client.length > 0 ? client : ['{}']).map(sq).join(' ')} > ${WEB_CONFIG_DIR}/client.yml.tmp`);
+  lines.push(`mv ${WEB_CONFIG_DIR}/web.yml.tmp ${WEB_CONFIG_DIR}/web.yml`, `mv ${WEB_CONFIG_DIR}/client.yml.tmp ${WEB_CONFIG_DIR}/client.yml`);
+  return lines.join('\n') + '\n';
+}
+
+/** The init container's extra volume (the hash's Secret, only that key) and its mount. */
+export function webHashVolume(c: WebConfigSpec): { volume: k8s.Volume; mount: k8s.VolumeMount } | undefined {
+  if (!c.basicAuth) return undefined;
+  const h = c.basicAuth.passwordHash;
+  return {
+    volume: { name: 'web-password-hash', secret: { secretName: h.secretName, defaultMode: 0o440, items: [{ key: h.key, path: h.key }] } },
+    mount: { name: 'web-password-hash', mountPath: WEB_HASH_DIR, readOnly: true },
+  };
+}
+
+/** The container's probes: httpGet (HTTPS with TLS) without basic auth; promtool exec probes with it. */
+export function webProbe(web: WebSpec, c: WebConfigSpec, check: 'ready' | 'healthy', timing: Omit<k8s.Probe, 'httpGet' | 'exec'>): k8s.Probe {
+  const path = webPath(web.prefix, check === 'ready' ? '/-/ready' : '/-/healthy');
+  if (c.basicAuth) {
+    // The kubelet's httpGet cannot send credentials without writing them into the pod spec:
+    // promtool (in the image) asks the same endpoint with the password file instead.
+    const url = `${c.tls ? 'https' : 'http'}://localhost:${WEB_PORT}${web.prefix === '/' ? '' : web.prefix}`;
+    return {
+      exec: { command: ['/bin/promtool', 'check', check, `--url=${url}`, `--http.config.file=${WEB_CONFIG_DIR}/client.yml`] },
+      ...timing,
+      timeoutSeconds: Math.max(timing.timeoutSeconds ?? 1, 5),
+    };
+  }
+  return { httpGet: { path, port: k8s.IntOrString.fromString('web'), scheme: c.tls ? 'HTTPS' : undefined }, ...timing };
 }
