@@ -13,8 +13,9 @@ import { constructsChart } from './constructs';
 import { discoveryStack } from './discovery';
 import { productionStack } from './production';
 import { quickstart } from './quickstart';
+import { webStack } from './web';
 
-export const EXAMPLES: Array<(app: App) => Chart> = [quickstart, bookStack, productionStack, agentStack, discoveryStack];
+export const EXAMPLES: Array<(app: App) => Chart> = [quickstart, bookStack, productionStack, agentStack, discoveryStack, webStack];
 
 const outdir = path.resolve(__dirname, '..', 'dist');
 // Only our own outputs: dist/js holds the npm package built by `projen package`.

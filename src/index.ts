@@ -6,6 +6,7 @@ export { PrometheusStorage } from './stack/prometheus-storage';
 export { CONFIG_HASH_ANNOTATION } from './components/workload';
 export type { PersistentStorageOptions, EphemeralStorageOptions } from './stack/prometheus-storage';
 export type { PrometheusStackProps } from './stack/prometheus-stack';
+export type { PrometheusIngressOptions, PrometheusWebBasicAuthOptions, PrometheusWebTlsOptions } from './stack/web';
 export { KubeletScrape } from './scrapes/kubelet-scrape';
 export type { KubeletScrapeOptions, KubeletScrapeProps } from './scrapes/kubelet-scrape';
 export { CadvisorMetrics, CadvisorScrape } from './scrapes/cadvisor-scrape';

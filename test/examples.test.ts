@@ -4,8 +4,9 @@ import { agentStack } from '../examples/agent';
 import { bookStack } from '../examples/book';
 import { productionStack } from '../examples/production';
 import { quickstart } from '../examples/quickstart';
+import { webStack } from '../examples/web';
 
-const EXAMPLES = { quickstart, book: bookStack, production: productionStack, agent: agentStack };
+const EXAMPLES = { quickstart, book: bookStack, production: productionStack, agent: agentStack, web: webStack };
 
 describe.each(Object.entries(EXAMPLES))('example %s', (name, build) => {
   // GIVEN the example app WHEN it is synthesized

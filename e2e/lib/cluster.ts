@@ -724,7 +724,7 @@ interface VolumeMountDir { readonly mountPath: string; readonly hostPath: string
  * The volume mounts of a workload's container as directories under `root`: ConfigMap volumes get
  * the ConfigMap's data verbatim; emptyDirs and claim templates stay empty. Any other volume fails.
  */
-function containerMounts(workload: K8sObject, container: any, objects: K8sObject[], root: string,
+export function containerMounts(workload: K8sObject, container: any, objects: K8sObject[], root: string,
   secrets: Record<string, Record<string, string>> = {}): VolumeMountDir[] {
   const podSpec = workload.spec.template.spec;
   const ns = workload.metadata.namespace;
@@ -848,6 +848,8 @@ export async function startPrometheus(options: {
   sandbox?: PodSandbox;
   /** Data of the Secrets the pod mounts, by Secret name then key. */
   secrets?: Record<string, Record<string, string>>;
+  /** Whether the started Prometheus is ready (default: plain GET of the readiness probe's path answers 200). */
+  ready?: () => Promise<boolean>;
 }): Promise<PrometheusRun> {
   const { tools, objects, workDir, processes } = options;
   const name = options.name ?? 'prometheus';
@@ -879,7 +881,8 @@ export async function startPrometheus(options: {
       if (String(webPort) !== port) throw new Error(`${arg}: port does not match the container port "web" (${webPort})`);
       return [`${flag}=${API_ADDR}:${port}`, `${flag}=127.0.0.1:${port}`];
     }
-    return value.startsWith('/') ? [rewritePathArg(arg, flag, value, mounts)] : [arg];
+    // --web.route-prefix is a URL path, not a file (/prometheus is also the data volume's mount).
+    return value.startsWith('/') && flag !== '--web.route-prefix' ? [rewritePathArg(arg, flag, value, mounts)] : [arg];
   });
   const configArg = args.find(a => a.startsWith('--config.file='));
   if (!configArg) throw new Error(`the prometheus container has no --config.file argument: ${manifestArgs.join(' ')}`);
@@ -900,7 +903,7 @@ export async function startPrometheus(options: {
     : { command: tools.prometheus, args };
   const managed = processes.start(name, cmd.command, cmd.args, { env, cwd: root });
   const url = `http://${PROMETHEUS_ADDR}`;
-  await waitFor(`${name} ${readinessPath}`, async () => (await httpGet(`${url}${readinessPath}`)).status === 200, {
+  await waitFor(`${name} ${readinessPath}`, options.ready ?? (async () => (await httpGet(`${url}${readinessPath}`)).status === 200), {
     timeoutMs: 60_000, intervalMs: 300, processes, watch: [managed],
   });
   return { managed, url, manifestArgs, args, configFile, configText: fs.readFileSync(configFile, 'utf8'), readinessPath, containerEnv: manifestEnv };

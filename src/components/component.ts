@@ -109,6 +109,8 @@ export function hardenedContainer(parts: ContainerParts): k8s.Container {
 /** What a component's pod is made of, besides its containers. */
 export interface PodParts {
   readonly containers: k8s.Container[];
+  /** Run to completion, in order, before `containers` start. */
+  readonly initContainers?: k8s.Container[];
   /** Whether the pod calls the API server (mounts the ServiceAccount token). */
   readonly apiAccess: boolean;
   /** Whether volumes are chowned to the pod's group (`fsGroup`): for writable volumes. */
@@ -142,6 +144,7 @@ export function restrictedPodSpec(meta: ComponentMeta, parts: PodParts): k8s.Pod
     affinity: mergeAffinity(parts.affinity, user.affinity),
     topologySpreadConstraints: user.topologySpreadConstraints ? [...user.topologySpreadConstraints] : undefined,
     imagePullSecrets: user.imagePullSecrets?.map(name => ({ name })),
+    initContainers: parts.initContainers,
     containers: parts.containers,
     volumes: parts.volumes,
   };

@@ -7,6 +7,10 @@ import { PrometheusStorage } from './prometheus-storage';
 import { prometheusWorkload } from './prometheus-workload';
 import { SelfScrape } from './self-scrape';
 import { StackRbac } from './stack-rbac';
+import {
+  checkWeb, checkWebConfig, PrometheusIngressOptions, prometheusIngress, PrometheusWebBasicAuthOptions, PrometheusWebTlsOptions, webConfigSecrets,
+  WebConfigSpec, WebSpec,
+} from './web';
 import { Alertmanager, AlertmanagerOptions } from '../components/alertmanager';
 import { BlackboxExporter, BlackboxExporterOptions } from '../components/blackbox-exporter';
 import { componentImage, ComponentMeta, componentServiceAccount } from '../components/component';
@@ -180,6 +184,40 @@ export interface PrometheusStackProps extends WorkloadOptions {
    * @default PrometheusMode.SERVER
    */
   readonly mode?: PrometheusMode;
+  /**
+   * The URL users reach Prometheus at (`--web.external-url`): an absolute http:// or https://
+   * URL. Links in the UI and the `generatorURL` of alerts use it; its path is the route prefix
+   * unless `webRoutePrefix` is given.
+   * @default - derived from `ingress` (`https://` with `tlsSecretName`, else `http://`, host and
+   * route prefix) when there is one, else Prometheus's own (the pod's host name)
+   */
+  readonly webExternalUrl?: string;
+  /**
+   * Path prefix of every web and API endpoint (`--web.route-prefix`), starting with "/". The
+   * probes and the self-scrape follow it (`<prefix>/-/ready`, `<prefix>/metrics`).
+   * @default - the path of `webExternalUrl`, else "/"
+   */
+  readonly webRoutePrefix?: string;
+  /**
+   * An Ingress to the web UI and API. The NetworkPolicy admits the ingress controller's pods
+   * (`controllerNamespace`, `controllerPodLabels`) to the web port.
+   * @default - no Ingress
+   */
+  readonly ingress?: PrometheusIngressOptions;
+  /**
+   * Serve the web UI and API over TLS (`--web.config.file`, `tls_server_config`) with a
+   * certificate from a Secret. The probes switch to HTTPS, the self-scrape to `https` with the
+   * certificate pinned.
+   * @default - plain HTTP
+   */
+  readonly webTls?: PrometheusWebTlsOptions;
+  /**
+   * Require HTTP basic auth on every endpoint (`--web.config.file`, `basic_auth_users`). The
+   * bcrypt hash comes from a Secret through an init container, never a ConfigMap; the probes
+   * become `promtool check` exec probes and the self-scrape logs in with the plain password.
+   * @default - no authentication
+   */
+  readonly webBasicAuth?: PrometheusWebBasicAuthOptions;
 }
 
 /**
@@ -217,6 +255,8 @@ export class PrometheusStack extends Construct implements IPrometheus {
   public readonly replicas: number;
   /** Server or agent mode. */
   public readonly mode: PrometheusMode;
+  /** The path prefix of every web and API endpoint: "/" or "/<prefix>" (no trailing "/"). */
+  public readonly webRoutePrefix: string;
   private readonly _selectorLabels: Readonly<Record<string, string>>;
 
   private readonly evaluationInterval: Duration;
@@ -229,6 +269,8 @@ export class PrometheusStack extends Construct implements IPrometheus {
   private readonly alertmanagers: AlertmanagerEndpoint[];
   private readonly selfScrape?: ScrapeJob;
   private readonly rbacObjects: StackRbac;
+  private readonly web: WebSpec;
+  private readonly webConfig: WebConfigSpec;
   private rbacCache?: { count: number; rbac: DerivedRbac };
   private filesCache?: { key: string; files: Record<string, string> };
 
@@ -306,6 +348,9 @@ export class PrometheusStack extends Construct implements IPrometheus {
           `must be positive and at most the storage size (${storageBytes} bytes); keep it at ~85% of the volume`);
       }
     }
+    this.web = checkWeb(this, props);
+    this.webRoutePrefix = this.web.prefix;
+    this.webConfig = checkWebConfig(this, props);
     for (const [i, ns] of (props.allowFromNamespaces ?? []).entries()) checkDns1123Label(where(`allowFromNamespaces[${i}]`), ns);
     this.alertmanagers = [...(props.alertmanagers ?? [])];
     this.alertmanagers.forEach((am, i) => checkAlertmanagerEndpoint(where(`alertmanagers[${i}]`), am));
@@ -359,13 +404,17 @@ export class PrometheusStack extends Construct implements IPrometheus {
       secretMounts: () => secretMounts(PROMETHEUS_SECRETS_DIR, [
         ...this.jobSpecs().flatMap(endpointSecrets),
         ...this.remoteWrites.flatMap(remoteWriteSecrets),
+        ...webConfigSecrets(this.webConfig),
       ]),
       agent,
       awsCredentials: sigV4Credentials(this.remoteWrites),
+      web: this.web,
+      webConfig: this.webConfig,
     });
+    prometheusIngress(this, meta, this.serviceName, this.web);
 
     if (props.selfMonitoring ?? true) {
-      this.selfScrape = new SelfScrape(this, 'SelfScrape', this);
+      this.selfScrape = new SelfScrape(this, 'SelfScrape', this, this.web, this.webConfig);
     }
 
     this.node.addValidation({

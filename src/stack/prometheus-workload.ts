@@ -3,7 +3,10 @@ import { ContainerResources, Cpu, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CONFIG_DIR, CONFIG_FILE, DATA_DIR, WEB_PORT } from './constants';
 import { PrometheusStorage } from './prometheus-storage';
-import { ComponentMeta, hardenedContainer, httpProbe, ingressOnlyFrom, namespacePeer, podMetadata, restrictedPodSpec } from '../components/component';
+import {
+  hasWebConfig, ingressControllerPeer, WEB_CONFIG_DIR, webArgs, WebConfigSpec, webConfigScript, webHashVolume, webProbe, WebSpec,
+} from './web';
+import { ComponentMeta, hardenedContainer, ingressOnlyFrom, namespacePeer, podMetadata, restrictedPodSpec } from '../components/component';
 import { CONFIG_HASH_ANNOTATION } from '../components/workload';
 import { WorkloadOptions } from '../model/scheduling';
 import { SecretKey, SecretMount } from '../model/secret';
@@ -37,6 +40,10 @@ export interface PrometheusWorkloadParts {
   readonly agent?: boolean;
   /** Static SigV4 keys, passed as the AWS SDK's environment variables. */
   readonly awsCredentials?: { readonly accessKey: SecretKey; readonly secretKey: SecretKey };
+  /** External URL, route prefix, Ingress. */
+  readonly web: WebSpec;
+  /** TLS and basic auth of the web server. */
+  readonly webConfig: WebConfigSpec;
 }
 
 /** Creates the StatefulSet, the Services, the NetworkPolicy and the PodDisruptionBudget. */
@@ -52,6 +59,7 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
     const ref = (k: SecretKey) => ({ secretKeyRef: { name: k.secretName, key: k.key } });
     env.push({ name: 'AWS_ACCESS_KEY_ID', valueFrom: ref(aws.accessKey) }, { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: ref(aws.secretKey) });
   }
+  const webConfigured = hasWebConfig(parts.webConfig);
   const container = hardenedContainer({
     scope,
     name: 'prometheus',
@@ -65,13 +73,15 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
       // The --storage.tsdb.* flags are refused in agent mode, --storage.agent.* outside it.
       ...(parts.agent ? ['--agent', `--storage.agent.path=${DATA_DIR}`] : [`--storage.tsdb.path=${DATA_DIR}`]),
       `--web.listen-address=:${WEB_PORT}`,
+      ...webArgs(parts.web),
+      ...(webConfigured ? [`--web.config.file=${WEB_CONFIG_DIR}/web.yml`] : []),
     ],
     ports: [{ name: 'web', containerPort: WEB_PORT, protocol: 'TCP' }],
     env: env.length ? env : undefined,
     // /-/ready answers 503 until the WAL is replayed: it gates traffic, never liveness.
-    startupProbe: httpProbe('/-/ready', 'web', probeTiming(15, 60)),
-    readinessProbe: httpProbe('/-/ready', 'web', probeTiming(5, 3)),
-    livenessProbe: httpProbe('/-/healthy', 'web', probeTiming(5, 6)),
+    startupProbe: webProbe(parts.web, parts.webConfig, 'ready', probeTiming(15, 60)),
+    readinessProbe: webProbe(parts.web, parts.webConfig, 'ready', probeTiming(5, 3)),
+    livenessProbe: webProbe(parts.web, parts.webConfig, 'healthy', probeTiming(5, 6)),
     resources: parts.resources,
     defaultResources: {
       cpu: { request: Cpu.millis(250), limit: Cpu.units(1) },
@@ -87,11 +97,39 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
         // The whole directory: a subPath mount would never see ConfigMap updates.
         { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
         { name: 'data', mountPath: DATA_DIR },
+        ...(webConfigured ? [{ name: 'web-config', mountPath: WEB_CONFIG_DIR, readOnly: true }] : []),
         ...parts.secretMounts().map(m => m.mount),
       ],
     }) as any,
   });
+  // exporter-toolkit's web.yml takes the bcrypt hash inline only: an init container (the same
+  // image, its busybox sh) composes it from the mounted Secret into an in-memory emptyDir.
+  const hashVolume = webHashVolume(parts.webConfig);
+  const initContainers = webConfigured ? [{
+    ...hardenedContainer({
+      scope,
+      name: 'web-config',
+      image: parts.image,
+      args: [webConfigScript(parts.webConfig)],
+      ports: [],
+      defaultResources: {
+        cpu: { request: Cpu.millis(10), limit: Cpu.millis(100) },
+        memory: { request: Size.mebibytes(16), limit: Size.mebibytes(32) },
+        ephemeralStorage: { request: Size.mebibytes(1), limit: Size.mebibytes(16) },
+      },
+      volumeMounts: [
+        { name: 'web-config', mountPath: WEB_CONFIG_DIR },
+        ...(hashVolume ? [hashVolume.mount] : []),
+      ],
+    }),
+    command: ['/bin/sh', '-c'],
+    ports: undefined,
+  }] : undefined;
   const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: parts.configMapName } }];
+  if (webConfigured) {
+    volumes.push({ name: 'web-config', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } });
+    if (hashVolume) volumes.push(hashVolume.volume);
+  }
   if (!storage.isPersistent) {
     volumes.push({ name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString(`${storage.size.toMebibytes()}Mi`) } });
   }
@@ -114,6 +152,7 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
           fsGroup: true,
           // Long enough for Prometheus to flush the head block on SIGTERM.
           terminationGracePeriodSeconds: 600,
+          initContainers,
           containers: [container],
           volumes: Lazy.any({ produce: () => [...volumes, ...parts.secretMounts().map(m => m.volume)] }) as any,
           affinity: ha ? {
@@ -149,7 +188,13 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
 
   // Every pod of the stack's namespace, and of the namespaces the user allowed. Egress stays open
   // on purpose: scraping reaches every target in the cluster.
-  ingressOnlyFrom(scope, meta, WEB_PORT, [{ podSelector: {} }, ...parts.allowFromNamespaces.map(namespacePeer)]);
+  // With an Ingress, its controller too: it runs in a namespace of its own, which the default
+  // policy would not admit.
+  ingressOnlyFrom(scope, meta, WEB_PORT, [
+    { podSelector: {} },
+    ...parts.allowFromNamespaces.map(namespacePeer),
+    ...(parts.web.ingress ? [ingressControllerPeer(parts.web.ingress)] : []),
+  ]);
 
   if (ha) {
     new k8s.KubePodDisruptionBudget(scope, 'PodDisruptionBudget', {
