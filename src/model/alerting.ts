@@ -42,7 +42,7 @@ export class AlertmanagerEndpoint {
 
   /** Alertmanagers at fixed `host:port` addresses (e.g. each pod of a headless Service). */
   public static addresses(targets: string[], scheme?: Scheme): AlertmanagerEndpoint {
-    return new AlertmanagerEndpoint([...targets], scheme ?? Scheme.HTTP);
+    return new AlertmanagerEndpoint(targets, scheme ?? Scheme.HTTP);
   }
 
   private readonly _targets: readonly string[];
@@ -54,7 +54,8 @@ export class AlertmanagerEndpoint {
     /** @internal */
     public readonly _service?: { readonly name: string; readonly namespace: string; readonly port: number },
   ) {
-    this._targets = Object.freeze([...targets]);
+    // From JavaScript or another language `targets` may be anything: checked by the stack.
+    this._targets = Object.freeze(Array.isArray(targets) ? [...targets] : targets as any);
   }
 
   /** `host:port` targets (a copy). */
@@ -68,6 +69,8 @@ brand(AlertmanagerEndpoint, 'AlertmanagerEndpoint');
 export function checkAlertmanagerEndpoint(where: Where, am: AlertmanagerEndpoint): void {
   const at = (field: string): Where => ({ scope: where.scope, prop: `${where.prop}.${field}` });
   if (!AlertmanagerEndpoint.isAlertmanagerEndpoint(am)) fail(where, am, 'use AlertmanagerEndpoint.service() or .addresses()');
+  const targets = (am as any)._targets;
+  if (!Array.isArray(targets) || targets.some(t => typeof t !== 'string')) fail(where, targets, 'give a list of host:port targets (strings)');
   if (am.targets.length === 0) fail(where, am.targets, 'give at least one host:port target');
   am.targets.forEach(t => {
     if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(t) || Number(t.split(':')[1]) < 1 || Number(t.split(':')[1]) > 65535) {

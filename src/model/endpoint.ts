@@ -301,6 +301,9 @@ export function checkEndpoint(scope: Construct, spec: EndpointSpec): void {
       fail(at('authorization'), auth, 'use ScrapeAuthorization.serviceAccountToken(), .bearerToken(), .basicAuthFromSecret(), .bearerTokenFile(), .basicAuth() or .none()');
     }
     if (auth.secret !== undefined) checkCredentialKey(at('authorization.secret'), auth.secret);
+    if (auth.type !== AuthorizationType.NONE && auth.secret === undefined && auth.file === undefined) {
+      fail(at('authorization'), auth.file, 'the credentials need a file: give the token or password file, or a SecretKey (bearerToken(), basicAuthFromSecret())');
+    }
     checkAbsoluteFile(at('authorization'), auth.file);
     if (auth.type === AuthorizationType.BASIC && (typeof auth.username !== 'string' || auth.username === '')) {
       fail(at('authorization'), auth.username, 'basic auth needs a non-empty user name');
