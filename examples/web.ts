@@ -5,7 +5,7 @@
  * with the rendered flags, probes and self-scrape (e2e/web.test.ts).
  */
 import { App, Chart } from 'cdk8s';
-import { PrometheusStack, SecretKey } from '../src';
+import { KubeStateMetrics, PrometheusStack, SecretKey } from '../src';
 
 export function webStack(app: App): Chart {
   const chart = new Chart(app, 'web', { namespace: 'monitoring' });
@@ -36,6 +36,27 @@ export function webStack(app: App): Chart {
   });
   ui.addKubeletScrape('kubelet');
   // --- end
+
+  // Scheduling options on a component of the same stack, so that the e2e suite's strict
+  // server-side validation and Pod Security admission see them (e2e/cluster.test.ts).
+  new KubeStateMetrics(chart, 'kube-state-metrics', {
+    prometheus: ui,
+    nodeSelector: { 'kubernetes.io/arch': 'amd64' },
+    tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'monitoring', effect: 'NoSchedule' }],
+    affinity: {
+      nodeAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [{
+          weight: 50,
+          preference: { matchExpressions: [{ key: 'node-role.example.com/monitoring', operator: 'Exists' }] },
+        }],
+      },
+    },
+    priorityClassName: 'system-cluster-critical',
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' }],
+    imagePullSecrets: ['registry-mirror'],
+    podLabels: { team: 'platform' },
+    podAnnotations: { 'example.com/owner': 'platform' },
+  });
   return chart;
 }
 

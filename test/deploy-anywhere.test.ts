@@ -36,7 +36,13 @@ describe('scheduling on every workload', () => {
     expect(t.spec.tolerations).toContainEqual({ key: 'dedicated', operator: 'Equal', value: 'monitoring', effect: 'NoSchedule' });
     expect(t.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight).toBe(50);
     expect(t.spec.priorityClassName).toBe('monitoring-critical');
-    expect(t.spec.topologySpreadConstraints).toEqual([{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' }]);
+    // without a labelSelector a constraint counts no pod (the API server warns): the workload's own
+    expect(t.spec.topologySpreadConstraints).toEqual([{
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: one(ms, kind, name).spec.selector.matchLabels },
+    }]);
     expect(t.spec.imagePullSecrets).toEqual([{ name: 'mirror-pull' }]);
     expect(t.metadata.labels.team).toBe('platform');
     expect(t.metadata.annotations['example.com/owner']).toBe('platform');

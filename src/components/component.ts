@@ -142,7 +142,8 @@ export function restrictedPodSpec(meta: ComponentMeta, parts: PodParts): k8s.Pod
     nodeSelector,
     tolerations: tolerations.length > 0 ? tolerations : undefined,
     affinity: mergeAffinity(parts.affinity, user.affinity),
-    topologySpreadConstraints: user.topologySpreadConstraints ? [...user.topologySpreadConstraints] : undefined,
+    // Without a labelSelector a constraint counts no pod (the API server warns): the component's own pods.
+    topologySpreadConstraints: user.topologySpreadConstraints?.map(c => ({ labelSelector: { matchLabels: meta.selector }, ...c })),
     imagePullSecrets: user.imagePullSecrets?.map(name => ({ name })),
     initContainers: parts.initContainers,
     containers: parts.containers,
