@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Duration, Size } from 'cdk8s';
 import { ContainerResources, Cpu, k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { componentBasics, componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressRules, namespacePeer, ownPodsPeer, podMetadata, prometheusPeer, restrictedPodSpec } from './component';
+import { componentBasics, componentImage, ComponentMeta, componentServiceAccount, hardenedContainer, httpProbe, ingressRules, keepOneReplica, namespacePeer, ownPodsPeer, podMetadata, prometheusPeer, restrictedPodSpec, spreadOverNodes } from './component';
 import { ensureNamespace } from './namespace';
 import { CONFIG_HASH_ANNOTATION } from './workload';
 import { AlertmanagerDiscovery } from '../model/alerting';
@@ -305,14 +305,7 @@ export class Alertmanager extends ScrapeJob {
             fsGroup: true,
             containers: [container],
             volumes,
-            affinity: ha ? {
-              podAntiAffinity: {
-                preferredDuringSchedulingIgnoredDuringExecution: [{
-                  weight: 100,
-                  podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: meta.selector } },
-                }],
-              },
-            } : undefined,
+            affinity: ha ? spreadOverNodes(meta) : undefined,
           }),
         },
         volumeClaimTemplates: persistent ? [{
@@ -363,14 +356,7 @@ export class Alertmanager extends ScrapeJob {
     ingressRules(this, meta, ingress);
 
     if (ha) {
-      new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
-        metadata: meta.meta(),
-        spec: {
-          minAvailable: k8s.IntOrString.fromNumber(1),
-          selector: { matchLabels: meta.selector },
-          unhealthyPodEvictionPolicy: 'AlwaysAllow',
-        },
-      });
+      keepOneReplica(this, meta);
     }
 
     // Scraped through the ClusterIP Service's endpoints: every replica, port "web".

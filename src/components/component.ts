@@ -168,6 +168,30 @@ export function componentServiceAccount(scope: Construct, meta: ComponentMeta, n
   return new k8s.KubeServiceAccount(scope, 'ServiceAccount', { metadata: meta.meta({ name }), automountServiceAccountToken: false });
 }
 
+/** Replicas of a component spread over nodes: a preferred pod anti-affinity on the hostname. */
+export function spreadOverNodes(meta: ComponentMeta): k8s.Affinity {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [{
+        weight: 100,
+        podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: meta.selector } },
+      }],
+    },
+  };
+}
+
+/** A replicated component keeps one pod through voluntary disruptions (policy/v1). */
+export function keepOneReplica(scope: Construct, meta: ComponentMeta): k8s.KubePodDisruptionBudget {
+  return new k8s.KubePodDisruptionBudget(scope, 'PodDisruptionBudget', {
+    metadata: meta.meta(),
+    spec: {
+      minAvailable: k8s.IntOrString.fromNumber(1),
+      selector: { matchLabels: meta.selector },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    },
+  });
+}
+
 /** The peer that is the Prometheus pods, seen from a component in `namespace`. */
 export function prometheusPeer(prometheus: IPrometheus, namespace: string): k8s.NetworkPolicyPeer {
   const podSelector = { matchLabels: prometheus.selectorLabels };

@@ -3,10 +3,8 @@ import { ContainerResources, Cpu, k8s, ServiceType } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CONFIG_DIR, CONFIG_FILE, DATA_DIR, WEB_PORT } from './constants';
 import { PrometheusStorage } from './prometheus-storage';
-import {
-  hasWebConfig, ingressControllerPeer, WEB_CONFIG_DIR, webArgs, WebConfigSpec, webConfigScript, webHashVolume, webProbe, WebSpec,
-} from './web';
-import { ComponentMeta, hardenedContainer, ingressOnlyFrom, namespacePeer, podMetadata, restrictedPodSpec } from '../components/component';
+import { hasWebConfig, ingressControllerPeer, WEB_CONFIG_DIR, webArgs, webConfigScript, WebConfigSpec, webHashVolume, webProbe, WebSpec } from './web';
+import { ComponentMeta, hardenedContainer, ingressOnlyFrom, keepOneReplica, namespacePeer, podMetadata, restrictedPodSpec, spreadOverNodes } from '../components/component';
 import { CONFIG_HASH_ANNOTATION } from '../components/workload';
 import { WorkloadOptions } from '../model/scheduling';
 import { SecretKey, SecretMount } from '../model/secret';
@@ -155,14 +153,7 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
           initContainers,
           containers: [container],
           volumes: Lazy.any({ produce: () => [...volumes, ...parts.secretMounts().map(m => m.volume)] }) as any,
-          affinity: ha ? {
-            podAntiAffinity: {
-              preferredDuringSchedulingIgnoredDuringExecution: [{
-                weight: 100,
-                podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: meta.selector } },
-              }],
-            },
-          } : undefined,
+          affinity: ha ? spreadOverNodes(meta) : undefined,
         }),
       },
       volumeClaimTemplates: storage.isPersistent ? [{
@@ -197,13 +188,6 @@ export function prometheusWorkload(scope: Construct, parts: PrometheusWorkloadPa
   ]);
 
   if (ha) {
-    new k8s.KubePodDisruptionBudget(scope, 'PodDisruptionBudget', {
-      metadata: meta.meta(),
-      spec: {
-        minAvailable: k8s.IntOrString.fromNumber(1),
-        selector: { matchLabels: meta.selector },
-        unhealthyPodEvictionPolicy: 'AlwaysAllow',
-      },
-    });
+    keepOneReplica(scope, meta);
   }
 }
