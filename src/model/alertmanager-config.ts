@@ -11,7 +11,7 @@
 import { Duration } from 'cdk8s';
 import { brand, hasBrand } from './brand';
 import { checkSecretKey, SecretKey } from './secret';
-import { checkLabelName, checkLabelValue, checkPositiveDuration, checkRegex, fail, NameValidationScheme, Where } from './validation';
+import { checkLabelName, checkLabelValue, checkPositiveDuration, checkRegex, fail, NameValidationScheme, parseHttpUrl, Where } from './validation';
 
 /** How a matcher compares a label with its value. */
 export enum MatchOperator {
@@ -420,15 +420,7 @@ function checkBool(where: Where, value: unknown): void {
 
 /** An absolute http(s) URL. */
 export function checkHttpUrl(where: Where, url: unknown): void {
-  let parsed: URL | undefined;
-  try {
-    parsed = typeof url === 'string' ? new URL(url) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || !parsed.hostname) {
-    fail(where, url, 'must be an absolute http:// or https:// URL');
-  }
+  if (!parseHttpUrl(url)) fail(where, url, 'must be an absolute http:// or https:// URL');
 }
 
 /** `host:port`, as Alertmanager's HostPort parses it. */

@@ -9,7 +9,7 @@ import { checkHeaders, checkKeyNotSent, checkTls, ScrapeTlsOptions } from './end
 import { RelabelRule } from './relabel';
 import { checkRelabelRule } from './relabel-check';
 import { checkCredentialKey, checkSecretKey, SecretKey } from './secret';
-import { checkPositiveDuration, fail, NameValidationScheme, Where } from './validation';
+import { checkPositiveDuration, fail, NameValidationScheme, parseHttpUrl, Where } from './validation';
 
 /** The protobuf message a remote-write endpoint receives (`protobuf_message`). */
 export enum RemoteWriteMessage {
@@ -287,15 +287,8 @@ function copyEndpoint(rw: RemoteWriteEndpoint): RemoteWriteSpec {
 }
 
 function checkHttpUrl(where: Where, url: unknown, what: string): void {
-  let parsed: URL | undefined;
-  try {
-    parsed = typeof url === 'string' ? new URL(url) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.hostname === '') {
-    fail(where, url, `${what} is an absolute http:// or https:// URL with a host`);
-  }
+  const parsed = parseHttpUrl(url);
+  if (!parsed) fail(where, url, `${what} is an absolute http:// or https:// URL with a host`);
   if (parsed.username !== '' || parsed.password !== '') {
     fail(where, url, 'credentials in the URL would be stored in the ConfigMap; give them with `authorization` (from a Secret)');
   }

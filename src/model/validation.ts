@@ -294,3 +294,13 @@ export function templateRefs(template: string): string[] {
   }
   return refs;
 }
+
+/** `value` as an absolute http(s) URL with a host, or undefined (anything else, any type). */
+export function parseHttpUrl(value: unknown): URL | undefined {
+  try {
+    const url = typeof value === 'string' ? new URL(value) : undefined;
+    return url && ['http:', 'https:'].includes(url.protocol) && url.hostname !== '' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}

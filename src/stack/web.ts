@@ -7,8 +7,9 @@ import { Construct } from 'constructs';
 import { WEB_PORT } from './constants';
 import { ComponentMeta } from '../components/component';
 import { EndpointSpec, Scheme, ScrapeAuthorization } from '../model/endpoint';
-import { checkCredentialKey, checkSecretKey, PROMETHEUS_SECRETS_DIR, SecretKey, secretFilePath } from '../model/secret';
-import { checkDns1123Label, checkDns1123Subdomain, checkK8sLabelKey, checkK8sLabelValue, DNS1123_SUBDOMAIN, fail, Where } from '../model/validation';
+import { checkCredentialKey, checkSecretKey, SecretKey } from '../model/secret';
+import { checkDns1123Label, checkDns1123Subdomain, checkK8sLabelKey, checkK8sLabelValue, DNS1123_SUBDOMAIN, fail, parseHttpUrl, Where } from '../model/validation';
+import { renderWebConfigScript } from '../render/web-config';
 
 /** An Ingress in front of the Prometheus web UI and API. */
 export interface PrometheusIngressOptions {
@@ -82,13 +83,8 @@ export function checkWeb(scope: Construct, props: { webExternalUrl?: string; web
   let externalPath: string | undefined;
   if (props.webExternalUrl !== undefined) {
     const u = props.webExternalUrl;
-    let parsed: URL | undefined;
-    try {
-      parsed = typeof u === 'string' ? new URL(u) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed === undefined || !['http:', 'https:'].includes(parsed.protocol) || parsed.hostname === ''
+    const parsed = parseHttpUrl(u);
+    if (parsed === undefined
       || parsed.search !== '' || parsed.hash !== '' || parsed.username !== '' || parsed.password !== '' || /^\s|\s$|^["']|["']$/.test(u)) {
       fail(where('webExternalUrl'), u, 'an absolute http:// or https:// URL with a host, without credentials, query or fragment (e.g. "https://prometheus.example.com/")');
     }
@@ -279,44 +275,12 @@ export function selfScrapeEndpoint(c: WebConfigSpec): EndpointSpec {
   };
 }
 
-const sq = (s: string) => `'${s.replace(/'/g, '\'\\\'\'')}'`;
-
 /**
- * The init container's script: composes `web.yml` (exporter-toolkit's format, which takes the
- * bcrypt hash only inline) from the mounted Secret files, and `client.yml` (prometheus/common's
- * HTTP client format) for the exec probes. Refuses a hash that is not bcrypt.
+ * The init container's script (rendered in render/web-config.ts, the one place that writes these
+ * files' keys).
  */
 export function webConfigScript(c: WebConfigSpec): string {
-  const file = (k: SecretKey) => secretFilePath(PROMETHEUS_SECRETS_DIR, k);
-  const web: string[] = [];
-  const client: string[] = [];
-  if (c.tls) {
-    web.push('tls_server_config:', `  cert_file: ${file(c.tls.cert)}`, `  key_file: ${file(c.tls.key)}`);
-    client.push('tls_config:', `  ca_file: ${file(c.tls.cert)}`, `  server_name: ${c.tls.serverName}`);
-  }
-  const lines = ['set -eu', 'umask 077'];
-  if (c.basicAuth) {
-    const hashFile = `${WEB_HASH_DIR}/${c.basicAuth.passwordHash.key}`;
-    const what = `Secret ${c.basicAuth.passwordHash.secretName}, key ${c.basicAuth.passwordHash.key}`;
-    client.push('basic_auth:', `  username: '${c.basicAuth.username}'`, `  password_file: ${file(c.basicAuth.password)}`);
-    lines.push(
-      `hash=$(cat ${sq(hashFile)})`,
-      'case $hash in',
-      '  \'$2a$\'*|\'$2b$\'*|\'$2y$\'*) ;;',
-      `  *) echo ${sq(`web-config: ${what} holds no bcrypt hash (it must start with $2a$, $2b$ or $2y$)`)} >&2; exit 1 ;;`,
-      'esac',
-      'case $hash in',
-      `  *[!./0-9A-Za-z$]*) echo ${sq(`web-config: ${what}: a bcrypt hash has only the characters ./0-9A-Za-z$`)} >&2; exit 1 ;;`,
-      'esac',
-    );
-  }
-  lines.push('{');
-  if (web.length > 0) lines.push(`  printf '%s\\n' ${web.map(sq).join(' ')}`);
-  if (c.basicAuth) lines.push(`  printf 'basic_auth_users:\\n  %s: %s\\n' ${sq(`'${c.basicAuth.username}'`)} "'$hash'"`);
-  lines.push(`} > ${WEB_CONFIG_DIR}/web.yml.tmp`);
-  lines.push(`printf '%s\\n' ${(client.length > 0 ? client : ['{}']).map(sq).join(' ')} > ${WEB_CONFIG_DIR}/client.yml.tmp`);
-  lines.push(`mv ${WEB_CONFIG_DIR}/web.yml.tmp ${WEB_CONFIG_DIR}/web.yml`, `mv ${WEB_CONFIG_DIR}/client.yml.tmp ${WEB_CONFIG_DIR}/client.yml`);
-  return lines.join('\n') + '\n';
+  return renderWebConfigScript(c, { config: WEB_CONFIG_DIR, hash: WEB_HASH_DIR });
 }
 
 /** The init container's extra volume (the hash's Secret, only that key) and its mount. */
